@@ -1,0 +1,1 @@
+"""Retention Radar: landing validation, loading and pipeline helpers."""

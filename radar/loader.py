@@ -1,0 +1,476 @@
+"""Validate landing batches and upsert them into the warehouse's landing schema.
+
+The order of work (SPEC §1):
+
+1. find the batch folders not loaded yet (lexical order) and check their
+   structure — readable files, required columns, timestamp columns with
+   offsets — before anything is written; a fault raises :class:`StructuralError`;
+2. for every batch, file by file in :data:`radar.contract.FILE_ORDER`, run the
+   row rules (Great Expectations, :mod:`radar.validation`) chunk by chunk, then
+   the rules that span rows and files (duplicate keys, foreign keys, membership
+   overlaps) in SQL against everything loaded so far;
+3. upsert the accepted rows by primary key into ``landing.<file>`` (each row
+   keeps the batch it came from), keep every rejected row in
+   ``landing.quarantine`` with a reason code, and log rows read / loaded /
+   quarantined in ``landing.load_log``, checking that they add up.
+
+The caller (:mod:`radar.pipeline`) runs this on a copy of the warehouse and only
+swaps the copy in when everything, including ``dbt build``, succeeded.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from radar.contract import FILE_ORDER, FILES, INT, MONEY, TEXT, TIMESTAMP, FileSpec
+from radar.validation import OFFSET_PATTERN, TS_SUFFIX, RowValidator, new_context, write_data_docs
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+CATEGORIES_SEED = PROJECT_ROOT / "seeds" / "categories.csv"
+SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp"}
+DEFAULT_CHUNK_ROWS = 500_000
+
+
+class StructuralError(Exception):
+    """A fault in the landing files that stops the run before anything is written."""
+
+
+@dataclass
+class Batch:
+    name: str
+    files: dict[str, Path]  # contract file name -> path
+    ignored: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FileReport:
+    batch: str
+    file: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def read_categories(path: Path = CATEGORIES_SEED) -> list[str]:
+    with path.open(encoding="utf-8") as handle:
+        return [row["category_code"] for row in csv.DictReader(handle)]
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def discover(landing: Path) -> list[Batch]:
+    """Batch folders of ``landing`` in lexical order, with their known files."""
+    if not landing.is_dir():
+        raise StructuralError(f"landing directory {landing} does not exist")
+    batches = []
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        batch = Batch(folder.name, {})
+        for path in sorted(folder.iterdir()):
+            stem, suffix = path.stem, path.suffix.lower()
+            if suffix not in (".csv", ".parquet") or stem not in FILES:
+                batch.ignored.append(path.name)
+                continue
+            if stem in batch.files:
+                raise StructuralError(
+                    f"{folder.name}: both {batch.files[stem].name} and {path.name} given; "
+                    "keep one file per table"
+                )
+            batch.files[stem] = path
+        batches.append(batch)
+    return batches
+
+
+def header_of(path: Path) -> list[str]:
+    try:
+        if path.suffix.lower() == ".parquet":
+            return pq.read_schema(path).names
+        with path.open(encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), [])
+    except Exception as exc:  # unreadable file: structural
+        raise StructuralError(f"{path}: cannot read the file ({exc})") from exc
+
+
+def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The file's ``columns`` as strings (empty = null), index = 1-based row number."""
+    first_row = 1
+    if path.suffix.lower() == ".parquet":
+        reader = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns)
+        tables = (pa.Table.from_batches([b]) for b in reader)
+        tables = (_parquet_as_text(t) for t in tables)
+    else:
+        tables = _csv_tables(path, columns, chunk_rows)
+    for table in tables:
+        frame = table.to_pandas()
+        frame = frame.astype(object).where(frame.notna(), None)
+        frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="_row_number")
+        first_row += len(frame)
+        yield frame
+
+
+def _csv_tables(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pa.Table]:
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=16 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"'),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns,
+                column_types={c: pa.string() for c in columns},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        pending: list[pa.RecordBatch] = []
+        size = 0
+        for record_batch in reader:
+            pending.append(record_batch)
+            size += record_batch.num_rows
+            if size >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, size = [], 0
+        if pending:
+            yield pa.Table.from_batches(pending)
+    except pa.ArrowInvalid as exc:
+        raise StructuralError(f"{path}: cannot parse the CSV ({exc})") from exc
+
+
+def _parquet_as_text(table: pa.Table) -> pa.Table:
+    """Parquet columns as ISO text, so Parquet and CSV go through one set of rules."""
+    out = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_timestamp(column.type):
+            if column.type.tz is None:
+                text = pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S")
+            else:
+                utc = column.cast(pa.timestamp("us", tz="UTC"))
+                text = pa.compute.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
+            out[name] = text
+        else:
+            out[name] = column.cast(pa.string())
+    return pa.table(out)
+
+
+def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
+    """Raise StructuralError on the first structural fault; return warnings."""
+    warnings = []
+    offset = re.compile(OFFSET_PATTERN)
+    for batch in batches:
+        for name in batch.ignored:
+            warnings.append(f"{batch.name}/{name}: not a landing file of the contract; ignored")
+        for file, path in batch.files.items():
+            spec = FILES[file]
+            header = header_of(path)
+            missing = [c for c in spec.required if c not in header]
+            if missing:
+                raise StructuralError(
+                    f"{batch.name}/{path.name}: missing required column(s) {', '.join(missing)}; "
+                    f"expected columns: {', '.join(spec.column_names)}"
+                )
+            extra = [c for c in header if c not in spec.column_names]
+            if extra:
+                warnings.append(f"{batch.name}/{path.name}: extra column(s) {', '.join(extra)} ignored")
+            ts_columns = [c for c in spec.of_kind(TIMESTAMP) if c in header]
+            seen_value = dict.fromkeys(ts_columns, False)
+            seen_offset = dict.fromkeys(ts_columns, False)
+            for frame in iter_chunks(path, ts_columns, chunk_rows):
+                for column in ts_columns:
+                    values = frame[column].dropna()
+                    if len(values):
+                        seen_value[column] = True
+                        if not seen_offset[column]:
+                            seen_offset[column] = any(offset.search(v) for v in values)
+            for column in ts_columns:
+                if seen_value[column] and not seen_offset[column]:
+                    raise StructuralError(
+                        f"{batch.name}/{path.name}: no value of timestamp column {column} has a "
+                        "UTC offset; write timestamps as ISO 8601 with an offset, "
+                        "e.g. 2024-03-01T23:45:00+08:00"
+                    )
+    return warnings
+
+
+# ---------------------------------------------------------------- warehouse
+
+
+def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists landing")
+    for spec in FILES.values():
+        columns = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        con.execute(
+            f"create table if not exists landing.{spec.name} ({columns}, "
+            "_batch varchar, _row_number bigint, _loaded_at timestamp)"
+        )
+    con.execute(
+        "create table if not exists landing.quarantine (batch varchar, file varchar, "
+        "row_number bigint, reason_code varchar, reason_detail varchar, record_key varchar, "
+        "record varchar, quarantined_at timestamp)"
+    )
+    con.execute(
+        "create table if not exists landing.load_log (run_id varchar, batch varchar, "
+        "file varchar, source_path varchar, rows_read bigint, rows_loaded bigint, "
+        "rows_quarantined bigint, ignored_columns varchar, loaded_at timestamp)"
+    )
+
+
+def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'landing' and table_name = 'load_log'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    return [r[0] for r in con.execute("select distinct batch from landing.load_log order by 1").fetchall()]
+
+
+def _key_expression(spec: FileSpec, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    parts = []
+    for name in spec.primary_key:
+        if spec.column(name).kind == TIMESTAMP:
+            parts.append(f"strftime({prefix}{name}, '%Y-%m-%dT%H:%M:%S.%fZ')")
+        else:
+            parts.append(f"cast({prefix}{name} as varchar)")
+    return " || '|' || ".join(parts)
+
+
+class FileLoader:
+    """Validates and upserts one file of one batch."""
+
+    def __init__(self, con, batch: Batch, spec: FileSpec, validator: RowValidator, run_id: str, now):
+        self.con, self.batch, self.spec = con, batch, spec
+        self.validator, self.run_id, self.now = validator, run_id, now
+        self.report = FileReport(batch.name, spec.name)
+        self.quarantined: list[tuple] = []
+
+    def quarantine(self, row_number: int, reason: str, detail: str, key: str | None, record: dict) -> None:
+        for column in self.spec.columns:  # PII never leaves the landing table
+            if column.pii and record.get(column.name) is not None:
+                record[column.name] = "<redacted>"
+        self.quarantined.append(
+            (self.batch.name, self.spec.name, row_number, reason, detail, key,
+             json.dumps(record, ensure_ascii=False, default=str), self.now)
+        )
+        self.report.reasons[reason] += 1
+
+    def run(self, path: Path, chunk_rows: int) -> FileReport:
+        started = time.monotonic()
+        spec, con = self.spec, self.con
+        header = header_of(path)
+        present = [c for c in spec.column_names if c in header]
+        self.report.ignored_columns = [c for c in header if c not in spec.column_names]
+        con.execute("drop table if exists cand")
+        con.execute("drop table if exists keys")
+        typed = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        con.execute(f"create temp table cand (_row_number bigint, {typed}, _key varchar)")
+        con.execute("create temp table keys (_row_number bigint, _key varchar)")
+        for frame in iter_chunks(path, present, chunk_rows):
+            for column in spec.column_names:
+                if column not in frame:
+                    frame[column] = None
+            self.report.rows_read += len(frame)
+            raw = frame[spec.column_names].copy()
+            result = self.validator.validate(frame)
+            for row, reason in result.reasons.items():
+                record = raw.loc[row].to_dict()
+                parts = [record[k] for k in spec.primary_key]
+                key = "|".join(parts) if all(p is not None for p in parts) else None
+                self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
+            self._stage_chunk(frame, set(result.reasons))
+            log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
+        self._cross_row_rules()
+        self._upsert()
+        self.report.rows_quarantined = len(self.quarantined)
+        self.report.rows_loaded = con.execute("select count(*) from cand").fetchone()[0]
+        if self.quarantined:
+            con.executemany(
+                "insert into landing.quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", self.quarantined
+            )
+        con.execute(
+            "insert into landing.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.run_id, self.batch.name, spec.name, str(path), self.report.rows_read,
+             self.report.rows_loaded, self.report.rows_quarantined,
+             ",".join(self.report.ignored_columns), self.now],
+        )
+        if self.report.rows_read != self.report.rows_loaded + self.report.rows_quarantined:
+            raise RuntimeError(
+                f"accounting identity broken for {self.batch.name}/{spec.name}: read "
+                f"{self.report.rows_read} != loaded {self.report.rows_loaded} + quarantined "
+                f"{self.report.rows_quarantined}"
+            )
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+    def _stage_chunk(self, frame: pd.DataFrame, bad: set[int]) -> None:
+        spec = self.spec
+        # normalised primary key of every row with a complete key (duplicate check)
+        key_parts = []
+        for name in spec.primary_key:
+            if spec.column(name).kind == TIMESTAMP:
+                ts = frame[name + TS_SUFFIX]
+                part = ts.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").where(ts.notna(), frame[name])
+            else:
+                part = frame[name]
+            key_parts.append(part)
+        complete = pd.concat(key_parts, axis=1).notna().all(axis=1)
+        key = key_parts[0].astype(object)
+        for part in key_parts[1:]:
+            key = key + "|" + part.astype(object)
+        keys = pd.DataFrame({"_row_number": frame.index[complete], "_key": key[complete].values})
+        self.con.register("chunk_keys", keys)
+        self.con.execute("insert into keys select * from chunk_keys")
+        self.con.unregister("chunk_keys")
+
+        good = frame.loc[[i for i in frame.index if i not in bad]] if bad else frame
+        staged = pd.DataFrame({"_row_number": good.index.to_numpy()})
+        selects = ["_row_number"]
+        for column in spec.columns:
+            if column.kind == TIMESTAMP:
+                staged[column.name] = good[column.name + TS_SUFFIX].dt.tz_convert(None).to_numpy()
+                selects.append(column.name)
+            else:
+                staged[column.name] = good[column.name].to_numpy()
+                if column.kind == INT:
+                    selects.append(f"cast({column.name} as integer)")
+                elif column.kind == MONEY:
+                    selects.append(f"cast(round(cast({column.name} as decimal(38, 10)), 2) as decimal(18, 2))")
+                else:
+                    selects.append(column.name)
+        self.con.register("chunk_rows", staged)
+        self.con.execute(
+            f"insert into cand select {', '.join(selects)}, null from chunk_rows"
+        )
+        self.con.unregister("chunk_rows")
+
+    def _reject(self, where_sql: str, reason_sql: str, detail: str) -> None:
+        """Move cand rows matching ``where_sql`` to quarantine with ``reason_sql``."""
+        rows = self.con.execute(
+            f"select {reason_sql} as reason, * from cand where {where_sql} order by _row_number"
+        ).df()
+        for record in rows.to_dict("records"):
+            reason = record.pop("reason")
+            row_number = int(record.pop("_row_number"))
+            key = record.pop("_key")
+            self.quarantine(row_number, reason, detail, key, record)
+        if len(rows):
+            self.con.execute(f"delete from cand where {where_sql}")
+
+    def _cross_row_rules(self) -> None:
+        spec, con = self.spec, self.con
+        con.execute(f"update cand set _key = {_key_expression(spec)}")
+        # 1. every copy of a key duplicated within the batch file
+        self._reject(
+            "_key in (select _key from keys group by _key having count(*) > 1)",
+            "'duplicate_key'",
+            "primary key " + ", ".join(spec.primary_key) + " repeated in this batch",
+        )
+        # 2. foreign keys against everything loaded so far
+        for fk in spec.foreign_keys:
+            where = (
+                f"{fk.column} not in (select {fk.column} from landing.{fk.parent})"
+            )
+            reason = (
+                f"case when {fk.column} in (select record_key from landing.quarantine "
+                f"where file = '{fk.parent}' and record_key is not null) "
+                f"then 'parent_quarantined' else '{fk.reason}' end"
+            )
+            self._reject(where, reason, f"{fk.column} not found in {fk.parent}")
+        # 3. membership intervals must not overlap (half-open [joined_at, left_at))
+        if spec.name == "group_memberships":
+            overlaps = """
+                _row_number in (
+                    select c._row_number
+                    from cand as c
+                    inner join (
+                        select e.member_id, e.group_id, e.joined_at, e.left_at, null as _row_number
+                        from landing.group_memberships as e
+                        where not exists (
+                            select 1 from cand as r
+                            where r.member_id = e.member_id and r.group_id = e.group_id
+                              and r.joined_at = e.joined_at
+                        )
+                        union all
+                        select member_id, group_id, joined_at, left_at, _row_number from cand
+                    ) as o
+                        on o.member_id = c.member_id
+                        and (o._row_number is null or o._row_number < c._row_number)
+                        and o.joined_at < coalesce(c.left_at, timestamp '9999-12-31')
+                        and c.joined_at < coalesce(o.left_at, timestamp '9999-12-31')
+                )
+            """
+            self._reject(overlaps, "'membership_overlap'", "overlaps another membership of the member")
+
+    def _upsert(self) -> None:
+        spec, con = self.spec, self.con
+        match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
+        con.execute(f"delete from landing.{spec.name} as t using cand as c where {match}")
+        columns = ", ".join(spec.column_names)
+        con.execute(
+            f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from cand",
+            [self.batch.name, self.now],
+        )
+
+
+def load_batches(
+    con: duckdb.DuckDBPyConnection,
+    batches: list[Batch],
+    docs_dir: Path | None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> list[FileReport]:
+    """Validate and load ``batches`` (already structure-checked) into ``con``."""
+    ensure_landing(con)
+    categories = read_categories()
+    context = new_context(docs_dir)
+    validators = {name: RowValidator(FILES[name], categories, context) for name in FILE_ORDER}
+    run_id = uuid.uuid4().hex[:12]
+    now = pd.Timestamp.now(tz="UTC").tz_convert(None).to_pydatetime()
+    reports = []
+    for batch in batches:
+        log(f"  batch {batch.name}: {', '.join(f for f in FILE_ORDER if f in batch.files) or 'no files'}")
+        con.execute("begin transaction")
+        for name in FILE_ORDER:
+            if name in batch.files:
+                loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now)
+                reports.append(loader.run(batch.files[name], chunk_rows))
+        con.execute("commit")
+    if docs_dir is not None:
+        write_data_docs(context)
+    return reports
+
+
+def summary_table(reports: list[FileReport]) -> str:
+    lines = [f"{'batch':<24} {'file':<18} {'read':>10} {'loaded':>10} {'quarantined':>12}  reasons"]
+    for r in reports:
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(r.reasons.items()))
+        lines.append(
+            f"{r.batch:<24} {r.file:<18} {r.rows_read:>10,} {r.rows_loaded:>10,} "
+            f"{r.rows_quarantined:>12,}  {reasons}"
+        )
+    total = [sum(getattr(r, a) for r in reports) for a in ("rows_read", "rows_loaded", "rows_quarantined")]
+    lines.append(f"{'total':<24} {'':<18} {total[0]:>10,} {total[1]:>10,} {total[2]:>12,}  "
+                 f"identity read = loaded + quarantined: {'ok' if total[0] == total[1] + total[2] else 'BROKEN'}")
+    return "\n".join(lines)

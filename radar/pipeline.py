@@ -1,0 +1,150 @@
+"""``make run``: validate → load → ``dbt build``, all or nothing.
+
+The warehouse file is never written in place. The run copies it (or starts an
+empty one), loads the new batches into the copy, runs ``dbt build`` against the
+copy, and only then moves the copy over the warehouse. Any failure — a
+structural fault, a broken accounting identity, a failing dbt test — leaves the
+last good warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from radar.loader import (
+    DEFAULT_CHUNK_ROWS,
+    StructuralError,
+    check_structure,
+    discover,
+    load_batches,
+    loaded_batches,
+    log,
+    summary_table,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
+DEFAULT_DOCS = PROJECT_ROOT / "target" / "gx_data_docs"
+
+
+def dbt_executable() -> str:
+    local = Path(sys.executable).with_name("dbt")
+    return str(local) if local.exists() else "dbt"
+
+
+def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | None = None) -> None:
+    env = dict(os.environ)
+    env["RADAR_DB_PATH"] = str(db_path)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT),
+            "--profiles-dir", str(PROJECT_ROOT / "profiles")]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    if target:
+        args += ["--target", target]
+    log("$ " + " ".join(args))
+    completed = subprocess.run(args, env=env, cwd=PROJECT_ROOT)
+    if completed.returncode != 0:
+        raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
+
+
+def run(
+    landing: Path,
+    db_path: Path = DEFAULT_DB,
+    as_of: str | None = None,
+    docs_dir: Path | None = DEFAULT_DOCS,
+    reload: bool = False,
+    build: bool = True,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    dbt_vars: dict | None = None,
+) -> list:
+    import duckdb
+
+    started = time.monotonic()
+    dbt_vars = dict(dbt_vars or {})
+    if as_of:
+        dt.date.fromisoformat(as_of)  # clear error on a malformed date
+        dbt_vars["as_of_date"] = as_of
+    db_path = db_path.resolve()
+    batches = discover(landing)
+    if not batches:
+        raise StructuralError(f"no batch folders in {landing}")
+
+    done: list[str] = []
+    if db_path.exists() and not reload:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            done = loaded_batches(con)
+    new = [b for b in batches if b.name not in done]
+    if new and done and new[0].name < done[-1]:
+        raise StructuralError(
+            f"batch {new[0].name} sorts before the already loaded batch {done[-1]}; "
+            "batches must arrive in lexical order (rerun with --reload to rebuild the "
+            "landing tables from every batch)"
+        )
+    log(f"[1/3] checking structure of {len(new)} new batch(es) in {landing} "
+        f"({len(done)} already loaded)")
+    for warning in check_structure(new, chunk_rows):
+        log(f"  warning: {warning}")
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    work = db_path.with_name(db_path.name + ".building")
+    for leftover in (work, work.with_name(work.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    if db_path.exists() and not reload:
+        shutil.copyfile(db_path, work)
+    try:
+        log(f"[2/3] validating and loading into {work.name}")
+        with duckdb.connect(str(work)) as con:
+            reports = load_batches(con, new, docs_dir, chunk_rows)
+        if reports:
+            print(summary_table(reports), flush=True)
+        else:
+            log("  nothing new to load")
+        if build:
+            log("[3/3] dbt build")
+            run_dbt(["build"], work, dbt_vars)
+        os.replace(work, db_path)
+    except BaseException:
+        for leftover in (work, work.with_name(work.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    log(f"warehouse: {db_path}")
+    if docs_dir is not None and reports:
+        log(f"GX Data Docs: {docs_dir / 'index.html'}")
+    log(f"done in {time.monotonic() - started:.1f} s")
+    return reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Validate landing batches, load them and build the warehouse.")
+    parser.add_argument("--landing", type=Path, required=True,
+                        help="folder of batch folders (SPEC §1)")
+    parser.add_argument("--db", type=Path, default=Path(os.environ.get("RADAR_DB_PATH", DEFAULT_DB)),
+                        help="DuckDB warehouse file (default: $RADAR_DB_PATH or warehouse/radar.duckdb)")
+    parser.add_argument("--as-of", help="as_of_date (YYYY-MM-DD); default: latest order date")
+    parser.add_argument("--docs-dir", type=Path, default=DEFAULT_DOCS, help="where GX Data Docs go")
+    parser.add_argument("--reload", action="store_true",
+                        help="rebuild the landing tables from every batch, not only new ones")
+    parser.add_argument("--no-build", action="store_true", help="validate and load only")
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
+                        help="rows validated at a time (memory bound)")
+    args = parser.parse_args(argv)
+    try:
+        run(args.landing, args.db, args.as_of, args.docs_dir, args.reload,
+            not args.no_build, args.chunk_rows)
+    except StructuralError as exc:
+        print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
+        return 2
+    except (RuntimeError, ValueError) as exc:
+        print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 1
+    return 0

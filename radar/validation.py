@@ -1,0 +1,196 @@
+"""Row rules of SPEC §1 as Great Expectations suites (pandas route).
+
+Great Expectations checks every rule that looks at one row at a time: required
+values present, numbers and timestamps well formed, codes in their sets,
+quantities and amounts in range, ends after starts. Each expectation carries the
+reason code its failures get in quarantine (``meta.reason``). Rules that need
+several rows or files (duplicate keys within a batch, foreign keys, membership
+overlaps) are SQL in :mod:`radar.loader`.
+
+GX's SQL route does not work on DuckDB (see shared/TOOLCHAIN.md), so a file is
+validated chunk by chunk as pandas DataFrames whose index is the 1-based data
+row number; GX reports failing rows through ``unexpected_index_list``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from radar.contract import INT, MONEY, REASON_CODES, TIMESTAMP, FileSpec
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+import great_expectations as gx  # noqa: E402
+import great_expectations.expectations as gxe  # noqa: E402
+
+INT_PATTERN = r"^[+-]?\d+$"
+MONEY_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+OFFSET_PATTERN = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
+
+#: reason code of a value outside its value set, by column
+VALUE_SET_REASONS = {
+    "tier": "invalid_tier",
+    "status": "invalid_status",
+    "category_code": "unknown_category",
+}
+
+NUM_SUFFIX = "__num"
+TS_SUFFIX = "__ts"
+
+
+def build_suite(spec: FileSpec, categories: list[str]) -> gx.ExpectationSuite:
+    """The expectation suite of one landing file."""
+    suite = gx.ExpectationSuite(name=f"landing_{spec.name}")
+
+    def add(expectation: gxe.Expectation, reason: str) -> None:
+        assert reason in REASON_CODES, reason
+        expectation.meta = {"reason": reason}
+        suite.add_expectation(expectation)
+
+    for name in spec.required:
+        add(gxe.ExpectColumnValuesToNotBeNull(column=name), "missing_required")
+    for name in spec.of_kind(INT):
+        add(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=INT_PATTERN), "invalid_number")
+    for name in spec.of_kind(MONEY):
+        add(gxe.ExpectColumnValuesToMatchRegex(column=name, regex=MONEY_PATTERN), "invalid_number")
+    for name in spec.of_kind(TIMESTAMP):
+        add(
+            gxe.ExpectColumnValuesToMatchRegex(column=name, regex=OFFSET_PATTERN),
+            "timestamp_without_offset",
+        )
+    value_sets = dict(spec.value_sets)
+    if "category_code" in spec.column_names:
+        value_sets["category_code"] = tuple(categories)
+    for name, values in value_sets.items():
+        add(
+            gxe.ExpectColumnValuesToBeInSet(column=name, value_set=list(values)),
+            VALUE_SET_REASONS[name],
+        )
+    for name, minimum in spec.minimums.items():
+        add(
+            gxe.ExpectColumnValuesToBeBetween(column=name + NUM_SUFFIX, min_value=minimum),
+            "out_of_range",
+        )
+    if "refunded_amount" in spec.column_names:
+        add(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="line_amount" + NUM_SUFFIX,
+                column_B="refunded_amount" + NUM_SUFFIX,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "out_of_range",
+        )
+    for start, end in spec.intervals:
+        add(
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=end + TS_SUFFIX,
+                column_B=start + TS_SUFFIX,
+                or_equal=False,
+                ignore_row_if="either_value_is_missing",
+            ),
+            "end_before_start",
+        )
+    return suite
+
+
+def add_typed_columns(spec: FileSpec, frame: pd.DataFrame) -> dict[int, str]:
+    """Add ``__num`` and ``__ts`` columns; return rows GX cannot judge.
+
+    Timestamps are parsed as ISO 8601; a value that does not parse at all is an
+    ``invalid_timestamp`` (a rule GX has no expectation for). Values without an
+    offset get no ``__ts`` value: the offset expectation quarantines them.
+    """
+    plain: dict[int, str] = {}
+    for name in spec.of_kind(INT) + spec.of_kind(MONEY):
+        frame[name + NUM_SUFFIX] = pd.to_numeric(frame[name], errors="coerce")
+    for name in spec.of_kind(TIMESTAMP):
+        raw = frame[name]
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
+        bad = raw.notna() & parsed.isna()
+        for row in frame.index[bad]:
+            plain.setdefault(int(row), "invalid_timestamp")
+        has_offset = raw.str.contains(OFFSET_PATTERN, regex=True, na=False)
+        frame[name + TS_SUFFIX] = parsed.where(has_offset)
+    return plain
+
+
+@dataclass
+class ChunkResult:
+    reasons: dict[int, str]  # row number -> reason code (highest priority)
+    details: dict[int, list[str]]  # row number -> every rule it broke
+
+
+class RowValidator:
+    """Runs one file's suite over DataFrame chunks and keeps the GX results."""
+
+    def __init__(self, spec: FileSpec, categories: list[str], context: gx.AbstractDataContext):
+        self.spec = spec
+        self.context = context
+        name = f"landing_{spec.name}"
+        source = context.data_sources.add_or_update_pandas(name)
+        asset = source.add_dataframe_asset(spec.name)
+        batch = asset.add_batch_definition_whole_dataframe("chunk")
+        suite = context.suites.add_or_update(build_suite(spec, categories))
+        self.definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
+
+    def validate(self, frame: pd.DataFrame) -> ChunkResult:
+        plain = add_typed_columns(self.spec, frame)
+        result = self.definition.run(
+            batch_parameters={"dataframe": frame},
+            result_format={"result_format": "COMPLETE"},
+        )
+        found: dict[int, list[str]] = {row: [reason] for row, reason in plain.items()}
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                raise RuntimeError(
+                    f"{self.spec.name}: expectation {outcome.expectation_config.type} "
+                    f"could not run: {outcome.exception_info.get('exception_message')}"
+                )
+            reason = outcome.expectation_config.meta["reason"]
+            column = outcome.expectation_config.kwargs.get("column") or outcome.expectation_config.kwargs.get("column_A")
+            for row in outcome.result.get("unexpected_index_list") or []:
+                row_number = int(row["_row_number"] if isinstance(row, dict) else row)
+                found.setdefault(row_number, []).append(f"{reason}:{column}")
+        order = list(REASON_CODES)
+        reasons = {
+            row: min((d.split(":")[0] for d in rules), key=order.index)
+            for row, rules in found.items()
+        }
+        return ChunkResult(reasons=reasons, details=found)
+
+
+def new_context(docs_dir: Path | None) -> gx.AbstractDataContext:
+    """An ephemeral GX context, writing Data Docs to ``docs_dir`` if given."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name="radar",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def write_data_docs(context: gx.AbstractDataContext) -> None:
+    """Build the Data Docs site from every result this context has stored."""
+    context.build_data_docs()
