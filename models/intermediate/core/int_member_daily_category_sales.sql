@@ -1,0 +1,34 @@
+{#- One row per member, purchase date and category: the net line amount of
+    purchase orders in that category (lines of cancelled or fully refunded
+    orders do not count). -#}
+with
+
+orders as (
+
+    select * from {{ ref('int_orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('stg_landing__order_items') }}
+
+),
+
+category_sales as (
+
+    select
+        orders.member_id,
+        orders.order_date as purchase_date,
+        order_items.category_code,
+        sum(order_items.line_net_amount) as category_sales
+
+    from orders
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    where orders.is_purchase
+    group by 1, 2, 3
+
+)
+
+select * from category_sales

@@ -1,0 +1,39 @@
+{#- The run's one row of date parameters: as_of_date (var, else the latest
+    local order date of any status), its month, and the last complete month. -#}
+with
+
+orders as (
+
+    select * from {{ ref('stg_landing__orders') }}
+
+),
+
+as_of as (
+
+    select
+        {% if var('as_of_date') is not none -%}
+        cast('{{ var("as_of_date") }}' as date)
+        {%- else -%}
+        max(order_date)
+        {%- endif %} as as_of_date
+
+    from orders
+
+),
+
+parameters as (
+
+    select
+        as_of_date,
+        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month,
+        case
+            when as_of_date = cast({{ dbt.last_day('as_of_date', 'month') }} as date)
+                then cast({{ dbt.date_trunc('month', 'as_of_date') }} as date)
+            else cast({{ dbt.dateadd('month', -1, dbt.date_trunc('month', 'as_of_date')) }} as date)
+        end as last_complete_month
+
+    from as_of
+
+)
+
+select * from parameters
