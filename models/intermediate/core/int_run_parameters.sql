@@ -10,14 +10,11 @@ orders as (
 
 as_of as (
 
-    select
-        {% if var('as_of_date') is not none -%}
-        cast('{{ var("as_of_date") }}' as date)
-        {%- else -%}
-        max(order_date)
-        {%- endif %} as as_of_date
-
-    from orders
+    {% if var('as_of_date') is not none -%}
+    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {%- else -%}
+    select max(order_date) as as_of_date from orders
+    {%- endif %}
 
 ),
 
