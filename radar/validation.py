@@ -29,8 +29,8 @@ import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 
 INT_PATTERN = r"^[+-]?\d+$"
-MONEY_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
-OFFSET_PATTERN = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
+MONEY_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
+OFFSET_PATTERN = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 
 #: reason code of a value outside its value set, by column
 VALUE_SET_REASONS = {
