@@ -45,12 +45,13 @@ run: $(STAMP)
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]"; exit 2; }
 	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check radar scripts pytests
-	$(BIN)/sqlfluff lint models tests analyses macros
+	@mkdir -p target
+	RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 
 docs: $(STAMP)
 	RADAR_DB_PATH=$(DB) $(BIN)/dbt docs generate

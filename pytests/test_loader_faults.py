@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, copy_landing, file_digest, make_run, query
 
 GOOD_ORDER = "order_id,member_id,ordered_at,status\nO7,U1,2024-03-02T10:00:00+08:00,paid\n"

@@ -10,11 +10,11 @@ orders as (
 
 as_of as (
 
-    {% if var('as_of_date') is not none -%}
-    select cast('{{ var("as_of_date") }}' as date) as as_of_date
-    {%- else -%}
-    select max(order_date) as as_of_date from orders
-    {%- endif %}
+    {% if var('as_of_date') is not none %}
+        select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {% else %}
+        select max(order_date) as as_of_date from orders
+    {% endif %}
 
 ),
 
