@@ -16,13 +16,14 @@ DB ?= warehouse/radar.duckdb
 AS_OF ?=
 LANDING ?=
 
-.PHONY: help setup demo run test lint docs clean
+.PHONY: help setup demo run test lint docs bench clean
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
 	@echo "make test    set up and run every test"
 	@echo "make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]   the pipeline on any landing folder"
 	@echo "make lint    sqlfluff + ruff"
+	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
 
 $(STAMP): requirements.txt constraints.txt
@@ -57,6 +58,10 @@ docs: $(STAMP)
 	RADAR_DB_PATH=$(DB) $(BIN)/dbt docs generate
 	@echo "dbt docs: target/index.html (serve: $(BIN)/dbt docs serve --port 8080)"
 	@echo "GX Data Docs: target/gx_data_docs/index.html (written by every load)"
+
+SIZE ?= S
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --size $(SIZE)
 
 clean:
 	rm -rf target logs $(DEMO_LANDING) warehouse

@@ -1,0 +1,248 @@
+"""`make bench SIZE=S|M|L`: time the warehouse end to end and against plain SQL.
+
+Each step runs as a whole process under ``/usr/bin/time -v`` (peak memory):
+
+1. generate the landing data once (cached by size and seed under data/bench/);
+2. validate + load every batch into a fresh warehouse (``--reload --no-build``);
+3. full ``dbt build`` (per-model times from target/run_results.json);
+4. the hand-written DuckDB reference for the four core outputs
+   (:mod:`radar.reference_sql`) on the same warehouse, same minute;
+5. a daily run: one new day's batch (new orders and late refunds on orders
+   months old) validated, loaded and built incrementally;
+6. ``dbt build --full-refresh``.
+
+Results go to docs/benchmarks.json (one entry per size, kept across runs) and
+docs/benchmarks.md (rendered from the JSON).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+SIZES = {"S": "100k members / ~1M orders", "M": "300k members / ~3M orders",
+         "L": "1M members / ~10M orders, 3+ years", "tiny": "tests only", "demo": "20k members"}
+CORE_MARTS = ("member_segments", "tenure_activity", "group_health_monthly",
+              "mentor_category_output_monthly")
+GOALS = {
+    "full_build_models_s": 90,
+    "core_ratio_vs_plain_sql": 2.0,
+    "daily_share_of_full_build": 0.20,
+    "validate_load_s": 180,
+    "peak_memory_gb": 6,
+}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed(name: str, args: list[str], env: dict | None = None) -> dict:
+    """Run ``args`` under /usr/bin/time -v; return wall seconds and peak RSS."""
+    log(f"[bench] {name}: {' '.join(args)}")
+    full_env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", **(env or {}))
+    timer = shutil.which("time") and Path("/usr/bin/time").exists()
+    command = ["/usr/bin/time", "-v", *args] if timer else args
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=full_env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
+        raise SystemExit(f"[bench] step {name} failed (exit {done.returncode})")
+    peak_kb = None
+    match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if match:
+        peak_kb = int(match.group(1))
+    log(f"[bench] {name}: {seconds:.1f} s, peak {peak_kb / 1e6 if peak_kb else float('nan'):.2f} GB")
+    return {"seconds": round(seconds, 2), "peak_rss_gb": round(peak_kb / 1e6, 3) if peak_kb else None,
+            "stdout": done.stdout}
+
+
+def model_times(run_results: Path) -> dict[str, float]:
+    data = json.loads(run_results.read_text())
+    out = {}
+    for result in data["results"]:
+        unique_id = result["unique_id"]
+        if unique_id.startswith("model."):
+            out[unique_id.split(".")[-1]] = round(result.get("execution_time") or 0.0, 3)
+    return out
+
+
+def ancestors(manifest_path: Path, names: tuple[str, ...]) -> set[str]:
+    manifest = json.loads(manifest_path.read_text())
+    nodes = manifest["nodes"]
+    by_name = {n["name"]: uid for uid, n in nodes.items() if n["resource_type"] == "model"}
+    seen: set[str] = set()
+    stack = [by_name[n] for n in names if n in by_name]
+    while stack:
+        uid = stack.pop()
+        if uid in seen or uid not in nodes:
+            continue
+        seen.add(uid)
+        stack.extend(d for d in nodes[uid]["depends_on"]["nodes"] if d.startswith("model."))
+    return {nodes[u]["name"] for u in seen}
+
+
+def make_day_batch(db: Path, out: Path, seed: int) -> dict:
+    """One new day: orders on as_of + 1 and late refunds on lines months old."""
+    import duckdb
+
+    out.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"select setseed({(seed % 1000) / 1000})")
+        as_of = con.execute("select max(order_date) from staging.stg_landing__orders").fetchone()[0]
+        con.execute(f"""
+            copy (
+                select 'D' || member_id || '-' || strftime(date '{as_of}' + 1, '%Y%m%d') as order_id,
+                       member_id,
+                       strftime(date '{as_of}' + 1, '%Y-%m-%d') || 'T20:30:00+08:00' as ordered_at,
+                       'paid' as status
+                from staging.stg_landing__members using sample 0.3 percent (bernoulli, 7)
+            ) to '{out / "orders.csv"}' (header, delimiter ',')""")
+        con.execute(f"""
+            copy (
+                select * from (
+                    select order_id, 1 as line_no, 'SKU-food_fresh-0001' as sku,
+                           'food_fresh' as category_code, 1 as quantity, 88.80 as line_amount,
+                           0.00 as refunded_amount
+                    from read_csv('{out / "orders.csv"}', all_varchar = true)
+                    union all
+                    select i.order_id, i.line_no, i.sku, i.category_code, i.quantity, i.line_amount,
+                           round(i.line_amount / 2, 2) as refunded_amount
+                    from staging.stg_landing__order_items as i
+                    inner join staging.stg_landing__orders as o on o.order_id = i.order_id
+                    where o.order_date < date '{as_of}' - 90 and i.refunded_amount = 0
+                      and hash(i.order_id, i.line_no) % 1000 = 0
+                )
+            ) to '{out / "order_items.csv"}' (header, delimiter ',')""")
+        counts = {
+            "orders": con.execute(f"select count(*) from read_csv('{out / 'orders.csv'}')").fetchone()[0],
+            "order_items": con.execute(
+                f"select count(*) from read_csv('{out / 'order_items.csv'}')").fetchone()[0],
+        }
+    return {"day": str(as_of), "rows": counts}
+
+
+def render_markdown(results: dict) -> str:
+    lines = ["# Benchmarks", "",
+             "Written by `make bench SIZE=…` (radar/bench.py); every figure is measured, none is "
+             "asserted in a test. Each step is a whole process timed with `/usr/bin/time -v`.", "",
+             "Goals (issue 5): L full `dbt build` models ≤ 90 s; the four core outputs ≤ 2× the "
+             "plain-SQL reference; daily incremental ≤ 20 % of the full build; validation + load "
+             "≤ 3 min; peak memory of any step ≤ 6 GB; `make bench SIZE=S` under 5 minutes.", ""]
+    for size, r in sorted(results.items(), key=lambda kv: "SML".find(kv[0]) if kv[0] in "SML" else 9):
+        m = r["machine"]
+        lines += [f"## {size} — {SIZES.get(size, '')}", "",
+                  f"Measured {r['measured_at']} on {m['cores']} cores, {m['memory_gb']} GB, "
+                  f"{m['engine']}; data: {r['data']}.", "",
+                  "| step | wall s | peak RSS GB |", "| --- | ---: | ---: |"]
+        for step, s in r["steps"].items():
+            lines.append(f"| {step} | {s['seconds']:.1f} | {s['peak_rss_gb'] if s['peak_rss_gb'] is not None else '—'} |")
+        d = r["derived"]
+        lines += ["", "| measure | value | goal |", "| --- | ---: | --- |",
+                  f"| dbt models (sum of model times, full build) | {d['full_build_models_s']:.1f} s | ≤ 90 s at L |",
+                  f"| four core outputs in the warehouse (their models and ancestors) | {d['core_models_s']:.1f} s | |",
+                  f"| plain-SQL reference | {d['plain_sql_s']:.1f} s | |",
+                  f"| ratio warehouse / plain SQL | {d['core_ratio_vs_plain_sql']:.2f} | ≤ 2 |",
+                  f"| daily run / full build (wall) | {d['daily_share_of_full_build']:.2f} | ≤ 0.20 |",
+                  f"| validation + load | {d['validate_load_s']:.1f} s | ≤ 180 s |",
+                  f"| peak memory, any step | {d['peak_memory_gb']:.2f} GB | ≤ 6 GB |", "",
+                  "Slowest models (full build):", "", "| model | s |", "| --- | ---: |"]
+        for name, seconds in r["slowest_models"]:
+            lines.append(f"| {name} | {seconds:.2f} |")
+        if r.get("notes"):
+            lines += ["", r["notes"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the warehouse (see module doc).")
+    parser.add_argument("--size", default="S", choices=["tiny", "demo", "S", "M", "L"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench")
+    args = parser.parse_args(argv)
+    py = sys.executable
+    base = args.data_dir / f"{args.size}-seed{args.seed}"
+    landing, db = base / "landing", base / "bench.duckdb"
+    steps: dict[str, dict] = {}
+    if not (landing / "manifest.json").exists():
+        steps["generate"] = timed("generate", [py, "scripts/generate_demo_data.py", "--out", str(landing),
+                                               "--size", args.size, "--seed", str(args.seed), "--force"])
+    for stale in base.glob("bench.duckdb*"):
+        stale.unlink()
+    env = {"RADAR_DB_PATH": str(db)}
+    steps["validate_load"] = timed("validate_load", [py, "scripts/radar_run.py", "--landing", str(landing),
+                                                     "--db", str(db), "--reload", "--no-build",
+                                                     "--docs-dir", str(base / "gx_docs")])
+    dbt = str(Path(py).with_name("dbt"))
+    steps["full_build"] = timed("full_build", [dbt, "build", "--profiles-dir", "profiles"], env)
+    full_models = model_times(ROOT / "target" / "run_results.json")
+    core = ancestors(ROOT / "target" / "manifest.json", CORE_MARTS)
+    steps["plain_sql_reference"] = timed("plain_sql_reference", [py, "-m", "radar.reference_sql", "--db", str(db)])
+    plain = {line.split()[0]: float(line.split()[1]) for line in
+             steps["plain_sql_reference"].pop("stdout").splitlines() if line.strip()}
+
+    day = base / "day_landing"
+    shutil.rmtree(day, ignore_errors=True)
+    day.mkdir()
+    for batch in sorted(p for p in landing.iterdir() if p.is_dir()):
+        (day / batch.name).symlink_to(batch.resolve())
+    day_info = make_day_batch(db, day / "batch_9999_next_day", args.seed)
+    steps["daily_incremental"] = timed("daily_incremental", [py, "scripts/radar_run.py", "--landing", str(day),
+                                                             "--db", str(db), "--docs-dir", str(base / "gx_docs")])
+    steps["full_refresh"] = timed("full_refresh", [dbt, "build", "--full-refresh", "--profiles-dir", "profiles"], env)
+    for s in steps.values():
+        s.pop("stdout", None)
+
+    import duckdb
+
+    cores = os.cpu_count()
+    memory_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    full_models_s = sum(full_models.values())
+    core_s = sum(v for k, v in full_models.items() if k in core)
+    result = {
+        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cores": cores, "memory_gb": memory_gb, "platform": platform.platform(),
+                    "engine": f"DuckDB {duckdb.__version__}, dbt-core 1.12.0, dbt-duckdb 1.11.1"},
+        "data": f"{SIZES.get(args.size)}, seed {args.seed}",
+        "day_batch": day_info,
+        "steps": steps,
+        "plain_sql_breakdown_s": plain,
+        "derived": {
+            "full_build_models_s": round(full_models_s, 2),
+            "core_models_s": round(core_s, 2),
+            "plain_sql_s": plain.get("total", 0.0),
+            "core_ratio_vs_plain_sql": round(core_s / plain["total"], 2) if plain.get("total") else None,
+            "daily_share_of_full_build": round(steps["daily_incremental"]["seconds"]
+                                               / steps["full_build"]["seconds"], 3),
+            "validate_load_s": steps["validate_load"]["seconds"],
+            "peak_memory_gb": max(s["peak_rss_gb"] or 0 for s in steps.values()),
+        },
+        "slowest_models": sorted(full_models.items(), key=lambda kv: -kv[1])[:12],
+        "model_times_s": full_models,
+    }
+    DOCS.mkdir(exist_ok=True)
+    store = DOCS / "benchmarks.json"
+    results = json.loads(store.read_text()) if store.exists() else {}
+    results[args.size] = result
+    store.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (DOCS / "benchmarks.md").write_text(render_markdown(results))
+    log(f"[bench] wrote {store} and {DOCS / 'benchmarks.md'}")
+    print(json.dumps(result["derived"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
