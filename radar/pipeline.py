@@ -5,6 +5,17 @@ empty one), loads the new batches into the copy, runs ``dbt build`` against the
 copy, and only then moves the copy over the warehouse. Any failure — a
 structural fault, a broken accounting identity, a failing dbt test — leaves the
 last good warehouse as it was.
+
+``--target postgres`` / ``--target spark`` run the models on another engine
+(docs/engines.md). The DuckDB file stays the system of record for the landing
+tables, the quarantine and the accounting; after loading into the copy and
+before swapping it in, the landing schema is published to the engine
+(:mod:`radar.engines`) and ``dbt build --target <engine>`` runs there. A failed
+build puts the engine's landing tables back as the last good DuckDB file has
+them (PostgreSQL: republished in one transaction; Spark: the previous Parquet
+folders renamed back); each model dbt swapped in before the failure keeps its
+new contents (on PostgreSQL every model is replaced atomically; on Spark a
+model is dropped and recreated), so rerun once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -32,24 +43,42 @@ from radar.loader import (
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
+TARGETS = ("dev", "postgres", "spark")
 DEFAULT_DOCS = PROJECT_ROOT / "target" / "gx_data_docs"
 
 
-def dbt_executable() -> str:
+def default_db(target: str = "dev") -> Path:
+    """The DuckDB file of a target: the warehouse for dev, the landing store otherwise."""
+    if target == "dev":
+        return DEFAULT_DB
+    return PROJECT_ROOT / "warehouse" / f"landing-{target}.duckdb"
+
+
+def dbt_executable(target: str | None = None) -> str:
+    if target == "spark":
+        from radar.engines import spark_dbt_executable
+
+        return spark_dbt_executable()
     local = Path(sys.executable).with_name("dbt")
     return str(local) if local.exists() else "dbt"
 
 
 def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | None = None) -> None:
-    env = dict(os.environ)
+    from radar.engines import engine_environment
+
+    env = engine_environment(target or "dev", dict(os.environ))
     env["RADAR_DB_PATH"] = str(db_path)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    args = [dbt_executable(), *command, "--project-dir", str(PROJECT_ROOT),
+    args = [dbt_executable(target), *command, "--project-dir", str(PROJECT_ROOT),
             "--profiles-dir", str(PROJECT_ROOT / "profiles")]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if target:
         args += ["--target", target]
+        if target != "dev" and "DBT_TARGET_PATH" not in env:
+            # own compiled SQL and partial-parse state per engine, so that runs
+            # on different targets (or side by side) do not invalidate each other
+            args += ["--target-path", str(PROJECT_ROOT / "target" / target)]
     log("$ " + " ".join(args))
     completed = subprocess.run(args, env=env, cwd=PROJECT_ROOT)
     if completed.returncode != 0:
@@ -65,8 +94,12 @@ def run(
     build: bool = True,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     dbt_vars: dict | None = None,
+    target: str = "dev",
 ) -> list:
     import duckdb
+
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
 
     started = time.monotonic()
     dbt_vars = dict(dbt_vars or {})
@@ -100,6 +133,7 @@ def run(
         leftover.unlink(missing_ok=True)
     if db_path.exists() and not reload:
         shutil.copyfile(db_path, work)
+    publication = None
     try:
         log(f"[2/3] validating and loading into {work.name}")
         with duckdb.connect(str(work)) as con:
@@ -108,11 +142,27 @@ def run(
             print(summary_table(reports), flush=True)
         else:
             log("  nothing new to load")
+        if target != "dev":
+            from radar.engines import Publication
+
+            log(f"[2b/3] publishing the landing schema to {target}")
+            publication = Publication(target, db_path if db_path.exists() else None)
+            publication.publish(work, full=reload)
+            if target == "spark":
+                run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
         if build:
-            log("[3/3] dbt build")
-            run_dbt(["build"], work, dbt_vars)
+            log(f"[3/3] dbt build (target {target})")
+            run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
+        if publication is not None:
+            publication.commit()
         os.replace(work, db_path)
     except BaseException:
+        if publication is not None:
+            try:
+                publication.rollback()
+            except Exception as exc:  # report, but keep the original error
+                log(f"  warning: could not restore the {target} landing schema ({exc}); "
+                    "the next run republishes it")
         for leftover in (work, work.with_name(work.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
@@ -128,8 +178,13 @@ def main(argv: list[str] | None = None) -> int:
         description="Validate landing batches, load them and build the warehouse.")
     parser.add_argument("--landing", type=Path, required=True,
                         help="folder of batch folders (SPEC §1)")
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("RADAR_DB_PATH", DEFAULT_DB)),
-                        help="DuckDB warehouse file (default: $RADAR_DB_PATH or warehouse/radar.duckdb)")
+    parser.add_argument("--target", choices=TARGETS, default="dev",
+                        help="dbt target the models run on (default dev = DuckDB; postgres and spark "
+                             "get the landing schema published first, see docs/engines.md)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="DuckDB file: the warehouse for dev, the landing store of record for "
+                             "postgres/spark (default: $RADAR_DB_PATH, else warehouse/radar.duckdb "
+                             "for dev and warehouse/landing-<target>.duckdb otherwise)")
     parser.add_argument("--as-of", help="as_of_date (YYYY-MM-DD); default: latest order date")
     parser.add_argument("--docs-dir", type=Path, default=DEFAULT_DOCS, help="where GX Data Docs go")
     parser.add_argument("--reload", action="store_true",
@@ -138,9 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                         help="rows validated at a time (memory bound)")
     args = parser.parse_args(argv)
+    db = args.db or Path(os.environ.get("RADAR_DB_PATH") or default_db(args.target))
     try:
-        run(args.landing, args.db, args.as_of, args.docs_dir, args.reload,
-            not args.no_build, args.chunk_rows)
+        run(args.landing, db, args.as_of, args.docs_dir, args.reload,
+            not args.no_build, args.chunk_rows, target=args.target)
     except StructuralError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 2

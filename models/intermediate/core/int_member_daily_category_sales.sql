@@ -21,7 +21,7 @@ category_sales as (
         orders.member_id,
         orders.order_date as purchase_date,
         order_items.category_code,
-        sum(order_items.line_net_amount) as category_sales
+        cast(sum(order_items.line_net_amount) as decimal(18, 2)) as category_sales
 
     from orders
     inner join order_items

@@ -14,7 +14,7 @@ daily as (
         member_id,
         order_date as purchase_date,
         count(*) as purchases,
-        sum(net_amount) as sales
+        cast(sum(net_amount) as decimal(18, 2)) as sales
 
     from orders
     where is_purchase

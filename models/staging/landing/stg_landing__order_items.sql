@@ -19,7 +19,7 @@ renamed as (
         quantity,
         line_amount,
         refunded_amount,
-        line_amount - refunded_amount as line_net_amount,
+        cast(line_amount - refunded_amount as decimal(18, 2)) as line_net_amount,
 
         ---------- lineage
         _batch as source_batch,

@@ -45,7 +45,7 @@ renamed as (
 
         ---------- amounts (SPEC §3: net = sum of line_amount - refunded_amount)
         coalesce(order_totals.line_count, 0) as line_count,
-        coalesce(order_totals.net_amount, 0) as net_amount,
+        cast(coalesce(order_totals.net_amount, 0) as decimal(18, 2)) as net_amount,
 
         ---------- flags (a purchase is a paid order with net amount > 0)
         (

@@ -1,0 +1,123 @@
+{#- One row per member and tenure window k = 1 .. the window containing
+    as_of_date. Window k covers [join + w(k-1), join + wk - 1] (w =
+    var tenure_window_days); complete when its last day <= as_of_date;
+    active with >= 1 purchase in it. Purchases dated before the join date
+    fall in no window. -#}
+{#- A table, not a view: read by three models and tests, computed once per build. -#}
+{{ config(materialized='table') }}
+
+with
+
+members as (
+
+    select * from {{ ref('int_members') }}
+
+),
+
+daily_purchases as (
+
+    select * from {{ ref('int_member_daily_purchases') }}
+
+),
+
+parameters as (
+
+    select * from {{ ref('int_run_parameters') }}
+
+),
+
+numbers as (
+
+    {{ dbt.generate_series(1200) }}
+
+),
+
+member_current_windows as (
+
+    select
+        members.member_id,
+        members.tier,
+        members.join_date,
+        {{ tenure_month('parameters.as_of_date', 'members.join_date') }} as current_tenure_month,
+        parameters.as_of_date
+
+    from members
+    cross join parameters
+
+),
+
+window_spine as (
+
+    select
+        member_current_windows.member_id,
+        member_current_windows.tier,
+        member_current_windows.join_date,
+        member_current_windows.as_of_date,
+        cast(numbers.generated_number as integer) as tenure_month
+
+    from member_current_windows
+    inner join numbers
+        on member_current_windows.current_tenure_month >= numbers.generated_number
+
+),
+
+windows as (
+
+    select
+        member_id,
+        tier,
+        tenure_month,
+        least(tenure_month, {{ var('tenure_max_bucket') }}) as tenure_bucket,
+        cast(
+            {{ dbt.dateadd('day', '(tenure_month - 1) * ' ~ var('tenure_window_days'), 'join_date') }}
+            as date
+        ) as window_start,
+        cast(
+            {{ dbt.dateadd('day', 'tenure_month * ' ~ var('tenure_window_days') ~ ' - 1', 'join_date') }}
+            as date
+        ) as window_end,
+        as_of_date
+
+    from window_spine
+
+),
+
+purchases_by_window as (
+
+    select
+        daily_purchases.member_id,
+        {{ tenure_month('daily_purchases.purchase_date', 'members.join_date') }} as tenure_month,
+        sum(daily_purchases.purchases) as purchases,
+        sum(daily_purchases.sales) as sales
+
+    from daily_purchases
+    inner join members
+        on daily_purchases.member_id = members.member_id
+    where daily_purchases.purchase_date >= members.join_date
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        windows.member_id,
+        windows.tier,
+        windows.tenure_month,
+        windows.tenure_bucket,
+        windows.window_start,
+        windows.window_end,
+        windows.window_end <= windows.as_of_date as is_complete,
+        cast(coalesce(purchases_by_window.purchases, 0) as integer) as purchases,
+        cast(coalesce(purchases_by_window.sales, 0) as decimal(18, 2)) as sales,
+        coalesce(purchases_by_window.purchases, 0) > 0 as is_active
+
+    from windows
+    left join purchases_by_window
+        on
+            windows.member_id = purchases_by_window.member_id
+            and windows.tenure_month = purchases_by_window.tenure_month
+
+)
+
+select * from final

@@ -1,0 +1,41 @@
+{#- One row per month with a non-empty month-end roster anywhere: the
+    platform's roster members, active roster members, their sales and the
+    platform unit output (sales / active members; null with 0 active). -#}
+with
+
+group_month_rosters as (
+
+    select * from {{ ref('int_group_month_rosters') }}
+
+),
+
+platform as (
+
+    select
+        month,
+        cast(count(*) as integer) as roster_members,
+        cast(count(case when is_active then 1 end) as integer) as active_members,
+        cast(sum(sales) as decimal(18, 2)) as sales
+
+    from group_month_rosters
+    group by 1
+
+),
+
+final as (
+
+    select
+        month,
+        roster_members,
+        active_members,
+        sales,
+        case
+            when active_members > 0
+                then cast(sales as {{ type_double() }}) / active_members
+        end as platform_unit_output
+
+    from platform
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{#- One row per snapshot date: every complete month's last day (from the
+    first join month), as_of_date and the day before it. Member RFM and
+    lifecycle are computed once over these dates (int_member_snapshots). -#}
+with
+
+parameters as (
+
+    select * from {{ ref('int_run_parameters') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months') }}
+
+),
+
+candidates as (
+
+    select
+        month_last_day as snapshot_date,
+        1 as is_month_end,
+        0 as is_as_of,
+        0 as is_day_before
+
+    from months
+    where is_complete_month
+
+    union all
+
+    select
+        as_of_date as snapshot_date,
+        0 as is_month_end,
+        1 as is_as_of,
+        0 as is_day_before
+
+    from parameters
+
+    union all
+
+    select
+        cast({{ dbt.dateadd('day', -1, 'as_of_date') }} as date) as snapshot_date,
+        0 as is_month_end,
+        0 as is_as_of,
+        1 as is_day_before
+
+    from parameters
+
+),
+
+deduplicated as (
+
+    select
+        snapshot_date,
+        max(is_month_end) = 1 as is_month_end,
+        max(is_as_of) = 1 as is_as_of,
+        max(is_day_before) = 1 as is_day_before
+
+    from candidates
+    group by 1
+
+),
+
+with_month as (
+
+    select
+        snapshot_date,
+        is_month_end,
+        is_as_of,
+        is_day_before,
+        cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as snapshot_month,
+        cast({{ dbt.last_day('snapshot_date', 'month') }} as date) as snapshot_month_last_day
+
+    from deduplicated
+
+),
+
+described as (
+
+    select
+        snapshot_date,
+        is_month_end,
+        is_as_of,
+        is_day_before,
+        snapshot_month,
+        cast({{ dbt.dateadd('day', -1, 'snapshot_month') }} as date) as previous_month_end,
+        case
+            when snapshot_date = snapshot_month_last_day then snapshot_month
+            else cast({{ dbt.dateadd('month', -1, 'snapshot_month') }} as date)
+        end as last_complete_month
+
+    from with_month
+
+)
+
+select * from described

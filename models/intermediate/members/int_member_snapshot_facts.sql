@@ -1,0 +1,250 @@
+{#- One row per member and snapshot date (member_id, snapshot_date) for the
+    members joined by that date: purchase facts with the snapshot date as the
+    cut-off (only purchases dated on or before it count), tenure, and the
+    group and mentor of the member's roster on that day. -#}
+with
+
+snapshot_dates as (
+
+    select * from {{ ref('int_member_snapshot_dates') }}
+
+),
+
+members as (
+
+    select * from {{ ref('int_members') }}
+
+),
+
+daily_purchases as (
+
+    select * from {{ ref('int_member_daily_purchases') }}
+
+),
+
+roster_intervals as (
+
+    select * from {{ ref('int_roster_intervals') }}
+
+),
+
+spine as (
+
+    select
+        members.member_id,
+        members.tier,
+        members.join_date,
+        snapshot_dates.snapshot_date
+
+    from members
+    inner join snapshot_dates
+        on members.join_date <= snapshot_dates.snapshot_date
+
+),
+
+-- Running totals without a range join: purchase days and snapshot rows are
+-- interleaved per member in date order (a snapshot row after the purchases
+-- of its own day), so a running window at a snapshot row covers exactly the
+-- purchases dated on or before the snapshot date.
+events as (
+
+    select
+        member_id,
+        purchase_date as event_date,
+        0 as is_snapshot,
+        purchase_date,
+        purchases,
+        sales
+
+    from daily_purchases
+
+    union all
+
+    select
+        member_id,
+        snapshot_date as event_date,
+        1 as is_snapshot,
+        cast(null as date) as purchase_date,
+        0 as purchases,
+        0 as sales
+
+    from spine
+
+),
+
+running_totals as (
+
+    select
+        member_id,
+        event_date,
+        is_snapshot,
+        sum(purchases) over (
+            partition by member_id
+            order by event_date, is_snapshot
+            rows between unbounded preceding and current row
+        ) as purchases_total,
+        sum(sales) over (
+            partition by member_id
+            order by event_date, is_snapshot
+            rows between unbounded preceding and current row
+        ) as sales_total,
+        min(purchase_date) over (
+            partition by member_id
+            order by event_date, is_snapshot
+            rows between unbounded preceding and current row
+        ) as first_purchase_date,
+        max(purchase_date) over (
+            partition by member_id
+            order by event_date, is_snapshot
+            rows between unbounded preceding and current row
+        ) as last_purchase_date
+
+    from events
+
+),
+
+snapshot_totals as (
+
+    select
+        member_id,
+        event_date as snapshot_date,
+        purchases_total,
+        sales_total,
+        first_purchase_date,
+        last_purchase_date
+
+    from running_totals
+    where is_snapshot = 1
+
+),
+
+-- The two RFM windows: [s - 29, s] and [s - 59, s - 30] (30 = rfm_window_days).
+window_purchases as (
+
+    select
+        daily_purchases.member_id,
+        snapshot_dates.snapshot_date,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    > {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.purchases
+                else 0
+            end
+        ) as frequency_30d,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    > {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.sales
+                else 0
+            end
+        ) as monetary_30d,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    <= {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.sales
+                else 0
+            end
+        ) as monetary_prev_30d
+
+    from daily_purchases
+    inner join snapshot_dates
+        on
+            daily_purchases.purchase_date <= snapshot_dates.snapshot_date
+            and daily_purchases.purchase_date
+            > {{ dbt.dateadd('day', -2 * var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+    group by 1, 2
+
+),
+
+-- Roster on day s: start_date <= s and (end_date is null or end_date > s).
+-- Memberships never overlap (the loader quarantines overlaps); should two
+-- intervals cover the same day anyway, the latest-started one wins.
+rosters as (
+
+    select
+        spine.member_id,
+        spine.snapshot_date,
+        roster_intervals.group_id,
+        roster_intervals.mentor_id,
+        row_number() over (
+            partition by spine.member_id, spine.snapshot_date
+            order by roster_intervals.joined_at_utc desc, roster_intervals.group_id asc
+        ) as interval_order
+
+    from spine
+    inner join roster_intervals
+        on
+            spine.member_id = roster_intervals.member_id
+            and spine.snapshot_date >= roster_intervals.start_date
+            and (
+                roster_intervals.end_date is null
+                or spine.snapshot_date < roster_intervals.end_date
+            )
+
+),
+
+current_rosters as (
+
+    select
+        member_id,
+        snapshot_date,
+        group_id,
+        mentor_id
+
+    from rosters
+    where interval_order = 1
+
+),
+
+joined as (
+
+    select
+        spine.member_id,
+        spine.snapshot_date,
+        spine.tier,
+        spine.join_date,
+        current_rosters.group_id,
+        current_rosters.mentor_id,
+        coalesce(snapshot_totals.purchases_total, 0) > 0 as has_purchase,
+        snapshot_totals.first_purchase_date,
+        snapshot_totals.last_purchase_date,
+        {{
+            dbt.datediff('snapshot_totals.last_purchase_date', 'spine.snapshot_date', 'day')
+        }} as recency_days,
+        coalesce(snapshot_totals.purchases_total, 0) as purchases_total,
+        coalesce(snapshot_totals.sales_total, 0) as sales_total,
+        coalesce(window_purchases.frequency_30d, 0) as frequency_30d,
+        coalesce(window_purchases.monetary_30d, 0) as monetary_30d,
+        coalesce(window_purchases.monetary_prev_30d, 0) as monetary_prev_30d
+
+    from spine
+    left join snapshot_totals
+        on
+            spine.member_id = snapshot_totals.member_id
+            and spine.snapshot_date = snapshot_totals.snapshot_date
+    left join window_purchases
+        on
+            spine.member_id = window_purchases.member_id
+            and spine.snapshot_date = window_purchases.snapshot_date
+    left join current_rosters
+        on
+            spine.member_id = current_rosters.member_id
+            and spine.snapshot_date = current_rosters.snapshot_date
+
+),
+
+with_tenure as (
+
+    select
+        *,
+        {{ dbt.datediff('join_date', 'snapshot_date', 'day') }} as days_since_join,  -- noqa: LT05
+        {{ tenure_month('snapshot_date', 'join_date') }} as tenure_month  -- noqa: LT05
+
+    from joined
+
+)
+
+select * from with_tenure
