@@ -12,16 +12,27 @@ export PYTHONDONTWRITEBYTECODE := 1
 DEMO_LANDING ?= data/demo_landing
 DEMO_SIZE ?= demo
 DEMO_SEED ?= 42
+TARGET ?= dev
+ifeq ($(TARGET),dev)
 DB ?= warehouse/radar.duckdb
+else
+DB ?= warehouse/landing-$(TARGET).duckdb
+endif
+VENV_SPARK := .venv-spark
+SPARK_STAMP := $(VENV_SPARK)/.installed-$(shell cat requirements-spark.txt constraints-spark.txt | cksum | cut -d' ' -f1)
+export SPARK_LOCAL_IP ?= 127.0.0.1
 AS_OF ?=
 LANDING ?=
 
-.PHONY: help setup demo run test lint docs bench clean
+.PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
 	@echo "make test    set up and run every test"
 	@echo "make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]   the pipeline on any landing folder"
+	@echo "make run LANDING=<dir> TARGET=postgres|spark   the same on PostgreSQL (RADAR_PG_*) or Spark (.venv-spark)"
+	@echo "make pg-start / pg-stop   a throwaway local PostgreSQL (prints the RADAR_PG_* variables)"
+	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
@@ -36,17 +47,49 @@ $(STAMP): requirements.txt constraints.txt
 
 setup: $(STAMP)
 
+$(SPARK_STAMP): requirements-spark.txt constraints-spark.txt
+	@echo "setting up $(VENV_SPARK) (dbt-spark + pyspark, first run only, ~1.5 min)..."
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+		else echo "the spark target needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 2; fi; }
+	@test -x $(VENV_SPARK)/bin/python || $(PYTHON) -m venv $(VENV_SPARK)
+	@$(VENV_SPARK)/bin/pip install -q --disable-pip-version-check --only-binary=dbt-core-experimental-parser \
+		-r requirements-spark.txt -c constraints-spark.txt
+	@rm -f $(VENV_SPARK)/.installed-*
+	@touch $@
+
+setup-spark: $(SPARK_STAMP)
+
+setup-postgres:
+	@scripts/pg_server.sh install
+
+pg-start:
+	@scripts/pg_server.sh start
+
+pg-stop:
+	@scripts/pg_server.sh stop
+
 $(DEMO_LANDING)/manifest.json: | $(STAMP)
 	$(BIN)/python scripts/generate_demo_data.py --out $(DEMO_LANDING) --size $(DEMO_SIZE) --seed $(DEMO_SEED) --force
 
 demo: $(STAMP) $(DEMO_LANDING)/manifest.json
 	$(BIN)/python scripts/radar_run.py --landing $(DEMO_LANDING) --db $(DB) --reload $(if $(AS_OF),--as-of $(AS_OF))
+	@$(BIN)/python scripts/demo_digest.py --db $(DB)
+	@$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+	@echo "warehouse: $(DB)   GX Data Docs: target/gx_data_docs/index.html   mentor CSVs: exports/alerts/"
 
-run: $(STAMP)
-	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]"; exit 2; }
-	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
+digest: $(STAMP)
+	$(BIN)/python scripts/demo_digest.py --db $(DB)
 
-test: $(STAMP) lint
+alerts: $(STAMP)
+	@test -z "$(AS_OF)" || $(BIN)/python scripts/radar_run.py --landing $(or $(LANDING),$(DEMO_LANDING)) --db $(DB) --as-of $(AS_OF)
+	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+
+run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
+	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
+	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) --target $(TARGET) $(if $(AS_OF),--as-of $(AS_OF))
+
+test: $(STAMP) $(SPARK_STAMP) setup-postgres lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -85,6 +85,12 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
 
 
+def landing_registered_on_run_start() -> bool:
+    """True when dbt_project.yml registers the Spark landing tables in an on-run-start hook."""
+    project = (PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8")
+    return "on-run-start" in project and "register_landing_tables" in project
+
+
 def run(
     landing: Path,
     db_path: Path = DEFAULT_DB,
@@ -148,7 +154,7 @@ def run(
             log(f"[2b/3] publishing the landing schema to {target}")
             publication = Publication(target, db_path if db_path.exists() else None)
             publication.publish(work, full=reload)
-            if target == "spark":
+            if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
         if build:
             log(f"[3/3] dbt build (target {target})")

@@ -8,13 +8,15 @@
     external table leaves its files alone; recreating it picks up a changed
     schema and the new files.
 
-    Run: dbt run-operation register_landing_tables --target spark -#}
+    Run: dbt run-operation register_landing_tables --target spark
+    (radar/pipeline.py does, unless dbt_project.yml runs it as an
+    `on-run-start` hook, which saves Spark a second JVM start per run). -#}
 {% macro register_landing_tables() -%}
     {{ return(adapter.dispatch('register_landing_tables', 'retention_radar')()) }}
 {%- endmacro %}
 
 {% macro default__register_landing_tables() -%}
-    {{ log('landing tables on ' ~ target.type ~ ' are written by the loader; nothing to register', info=true) }}
+    {#- the loader / the publish step writes landing.<table> itself -#}
 {%- endmacro %}
 
 {% macro spark__register_landing_tables() -%}

@@ -68,12 +68,13 @@ windows as (
         tier,
         tenure_month,
         least(tenure_month, {{ var('tenure_max_bucket') }}) as tenure_bucket,
+        {%- set window_days = var('tenure_window_days') %}
         cast(
-            {{ dbt.dateadd('day', '(tenure_month - 1) * ' ~ var('tenure_window_days'), 'join_date') }}
+            {{ dbt.dateadd('day', '(tenure_month - 1) * ' ~ window_days, 'join_date') }}
             as date
         ) as window_start,
         cast(
-            {{ dbt.dateadd('day', 'tenure_month * ' ~ var('tenure_window_days') ~ ' - 1', 'join_date') }}
+            {{ dbt.dateadd('day', 'tenure_month * ' ~ window_days ~ ' - 1', 'join_date') }}
             as date
         ) as window_end,
         as_of_date

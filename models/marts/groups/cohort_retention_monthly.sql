@@ -36,7 +36,8 @@ cohort_months as (
         cohorts.cohort_size,
         months.month as activity_month,
         months.is_complete_month,
-        {{ dbt.datediff('cohorts.cohort_month', 'months.month', 'month') }} as months_since_join -- noqa: LT05
+        {{ dbt.datediff('cohorts.cohort_month', 'months.month', 'month') }} -- noqa: LT05
+            as months_since_join
 
     from cohorts
     inner join months

@@ -52,7 +52,9 @@ final as (
         cast(roster_at_close - rehomed_within_30d as integer) as lost,
         case
             when roster_at_close > 0
-                then cast(roster_at_close - rehomed_within_30d as {{ type_double() }}) / roster_at_close
+                then
+                    cast(roster_at_close - rehomed_within_30d as {{ type_double() }})
+                    / roster_at_close
         end as loss_rate,
         window_end_date,
         is_window_complete
