@@ -215,10 +215,10 @@ joined as (
             dbt.datediff('snapshot_totals.last_purchase_date', 'spine.snapshot_date', 'day')
         }} as recency_days,
         coalesce(snapshot_totals.purchases_total, 0) as purchases_total,
-        coalesce(snapshot_totals.sales_total, 0) as sales_total,
+        cast(coalesce(snapshot_totals.sales_total, 0) as decimal(18, 2)) as sales_total,
         coalesce(window_purchases.frequency_30d, 0) as frequency_30d,
-        coalesce(window_purchases.monetary_30d, 0) as monetary_30d,
-        coalesce(window_purchases.monetary_prev_30d, 0) as monetary_prev_30d
+        cast(coalesce(window_purchases.monetary_30d, 0) as decimal(18, 2)) as monetary_30d,
+        cast(coalesce(window_purchases.monetary_prev_30d, 0) as decimal(18, 2)) as monetary_prev_30d
 
     from spine
     left join snapshot_totals
