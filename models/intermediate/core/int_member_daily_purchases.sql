@@ -1,5 +1,9 @@
 {#- One row per member and purchase date: the number of purchases and their
-    sales (net amount). The one place purchases are aggregated by day. -#}
+    sales (net amount). The one place purchases are aggregated by day.
+    Incremental by purchase month (the months of int_rebuild_months). -#}
+{{ config(**incremental_by_month('purchase_month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 orders as (
@@ -14,11 +18,14 @@ daily as (
         member_id,
         order_date as purchase_date,
         count(*) as purchases,
-        cast(sum(net_amount) as decimal(18, 2)) as sales
+        cast(sum(net_amount) as decimal(18, 2)) as sales,
+        order_month as purchase_month
 
     from orders
-    where is_purchase
-    group by 1, 2
+    where
+        is_purchase
+        and {{ in_rebuild_months('order_month') }}
+    group by 1, 2, 5
 
 )
 

@@ -1,5 +1,11 @@
 {#- Orders of members joined by as_of_date, dated on or before as_of_date
-    (the cut-off), with net amount and purchase flag from staging. -#}
+    (the cut-off), with net amount and purchase flag from staging: the order
+    facts. Incremental by order month: a run rewrites exactly the months in
+    int_rebuild_months (a late refund on a months-old order rewrites that
+    order's month). -#}
+{{ config(**incremental_by_month('order_month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 orders as (
@@ -29,13 +35,16 @@ cut_off as (
         orders.order_date,
         orders.net_amount,
         orders.is_purchase,
-        orders.source_batch
+        orders.source_batch,
+        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as order_month
 
     from orders
     inner join members
         on orders.member_id = members.member_id
     cross join parameters
-    where orders.order_date <= parameters.as_of_date
+    where
+        orders.order_date <= parameters.as_of_date
+        and {{ in_rebuild_months('cast(' ~ dbt.date_trunc('month', 'orders.order_date') ~ ' as date)') }}
 
 )
 

@@ -3,8 +3,9 @@
     with the group's mentor, the member's tier, tenure bucket and baseline
     active rate at month end, and the member's purchases and sales in the
     calendar month (wherever bought). -#}
-{#- A table, not a view: read by six models and their tests, computed once per build. -#}
-{{ config(materialized='table') }}
+{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{{ config(**incremental_by_month('month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -52,6 +53,7 @@ month_end_rosters as (
                 roster_intervals.end_date is null
                 or months.month_end < roster_intervals.end_date
             )
+    where {{ in_rebuild_months('months.month') }}
 
 ),
 

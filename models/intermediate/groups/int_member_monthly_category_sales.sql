@@ -1,7 +1,8 @@
 {#- One row per member, calendar month and category with purchase lines:
-    the net line amount of the member's purchases in the category. -#}
-{#- A table, not a view: read by three models, computed once per build. -#}
-{{ config(materialized='table') }}
+    the net line amount of the member's purchases in the category.
+    Incremental by month. -#}
+{{ config(**incremental_by_month('month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -15,11 +16,12 @@ monthly as (
 
     select
         member_id,
-        cast({{ dbt.date_trunc('month', 'purchase_date') }} as date) as month,
+        purchase_month as month,
         category_code,
         cast(sum(category_sales) as decimal(18, 2)) as category_sales
 
     from daily_category_sales
+    where {{ in_rebuild_months('purchase_month') }}
     group by 1, 2, 3
 
 )

@@ -1,8 +1,8 @@
 {#- One row per member and calendar month with at least one purchase: the
     number of purchases and their sales. "Active in a month" everywhere in
-    the group marts means a row here. -#}
-{#- A table, not a view: read by three models, computed once per build. -#}
-{{ config(materialized='table') }}
+    the group marts means a row here. Incremental by month. -#}
+{{ config(**incremental_by_month('month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -16,11 +16,12 @@ monthly as (
 
     select
         member_id,
-        cast({{ dbt.date_trunc('month', 'purchase_date') }} as date) as month,
+        purchase_month as month,
         cast(sum(purchases) as integer) as purchases,
         cast(sum(sales) as decimal(18, 2)) as sales
 
     from daily_purchases
+    where {{ in_rebuild_months('purchase_month') }}
     group by 1, 2
 
 )

@@ -3,8 +3,12 @@
     var tenure_window_days); complete when its last day <= as_of_date;
     active with >= 1 purchase in it. Purchases dated before the join date
     fall in no window. -#}
-{#- A table, not a view: read by three models and tests, computed once per build. -#}
-{{ config(materialized='table') }}
+{#- Incremental by window_month (the month of window_start): a run rewrites
+    the windows starting in a rebuilt month or up to `earlier` months before
+    one (a window reaches w - 1 days into later months; February is 28). -#}
+{%- set earlier = (var('tenure_window_days') - 1 + 27) // 28 -%}
+{{ config(**incremental_by_month('window_month', earlier=earlier)) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -32,6 +36,19 @@ numbers as (
 
 ),
 
+-- The first day of the earliest window month this run writes.
+first_window_month as (
+
+    {% if is_incremental() %}
+        select
+            cast({{ dbt.dateadd('month', -earlier, 'min(rebuild.month)') }} as date) as first_day
+        from {{ ref('int_rebuild_months') }} as rebuild
+    {% else %}
+        select cast(null as date) as first_day
+    {% endif %}
+
+),
+
 member_current_windows as (
 
     select
@@ -39,10 +56,16 @@ member_current_windows as (
         members.tier,
         members.join_date,
         {{ tenure_month('parameters.as_of_date', 'members.join_date') }} as current_tenure_month,
+        -- windows ending before the first written month are left as they are
+        case
+            when first_window_month.first_day is null then 1
+            else greatest(1, {{ tenure_month('first_window_month.first_day', 'members.join_date') }})
+        end as first_tenure_month,
         parameters.as_of_date
 
     from members
     cross join parameters
+    cross join first_window_month
 
 ),
 
@@ -57,7 +80,9 @@ window_spine as (
 
     from member_current_windows
     inner join numbers
-        on member_current_windows.current_tenure_month >= numbers.generated_number
+        on
+            member_current_windows.current_tenure_month >= numbers.generated_number
+            and member_current_windows.first_tenure_month <= numbers.generated_number
 
 ),
 
@@ -83,6 +108,19 @@ windows as (
 
 ),
 
+written_windows as (
+
+    select
+        windows.*,
+        cast({{ dbt.date_trunc('month', 'windows.window_start') }} as date) as window_month
+
+    from windows
+    where
+        {{ in_rebuild_months('cast(' ~ dbt.date_trunc('month', 'windows.window_start') ~ ' as date)',
+                             earlier=earlier) }}
+
+),
+
 purchases_by_window as (
 
     select
@@ -94,7 +132,13 @@ purchases_by_window as (
     from daily_purchases
     inner join members
         on daily_purchases.member_id = members.member_id
-    where daily_purchases.purchase_date >= members.join_date
+    cross join first_window_month
+    where
+        daily_purchases.purchase_date >= members.join_date
+        and (
+            first_window_month.first_day is null
+            or daily_purchases.purchase_date >= first_window_month.first_day
+        )
     group by 1, 2
 
 ),
@@ -111,9 +155,10 @@ final as (
         windows.window_end <= windows.as_of_date as is_complete,
         cast(coalesce(purchases_by_window.purchases, 0) as integer) as purchases,
         cast(coalesce(purchases_by_window.sales, 0) as decimal(18, 2)) as sales,
-        coalesce(purchases_by_window.purchases, 0) > 0 as is_active
+        coalesce(purchases_by_window.purchases, 0) > 0 as is_active,
+        windows.window_month
 
-    from windows
+    from written_windows as windows
     left join purchases_by_window
         on
             windows.member_id = purchases_by_window.member_id

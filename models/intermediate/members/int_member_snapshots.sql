@@ -38,7 +38,7 @@ buyer_means as (
         snapshot_date,
         avg(cast(recency_days as {{ type_double() }})) as mean_recency_days,
         avg(cast(frequency_30d as {{ type_double() }})) as mean_frequency_30d,
-        avg(cast(monetary_30d as {{ type_double() }})) as mean_monetary_30d
+        cast(sum(monetary_30d) as {{ type_double() }}) / count(monetary_30d) as mean_monetary_30d
 
     from facts
     where has_purchase

@@ -1,3 +1,9 @@
+{#- Incremental by window_month, the months int_member_tenure_windows wrote
+    this run (same predicate). -#}
+{%- set earlier = (var('tenure_window_days') - 1 + 27) // 28 -%}
+{{ config(**incremental_by_month('window_month', earlier=earlier)) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 tenure_windows as (
@@ -18,9 +24,11 @@ final as (
         is_complete,
         is_active,
         purchases,
-        cast(sales as decimal(18, 4)) as sales
+        cast(sales as decimal(18, 4)) as sales,
+        window_month
 
     from tenure_windows
+    where {{ in_rebuild_months('window_month', earlier=earlier) }}
 
 )
 

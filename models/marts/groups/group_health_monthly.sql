@@ -1,8 +1,15 @@
+{#- Incremental by month: a run rewrites the rebuilt months and the month
+    after each (its previous_grade may have changed), computing them from
+    rosters that include the month before. -#}
+{{ config(**incremental_by_month('month', later=1)) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
+    where {{ in_rebuild_months('month', later=1, earlier=1) }}
 
 ),
 
@@ -34,7 +41,8 @@ group_months as (
         count(*) as roster_size,
         count(case when is_active then 1 end) as active_members,
         sum(sales) as sales,
-        avg(cast(expected_active_rate as {{ type_double() }})) as expected_activity_rate
+        -- exact decimal sum, then one division: the same value whatever the row order
+        cast(sum(expected_active_rate) as {{ type_double() }}) / count(expected_active_rate) as expected_activity_rate
 
     from group_month_rosters
     group by 1, 2, 3, 4
@@ -185,6 +193,7 @@ final as (
         cast(previous_grade_rank as integer) as previous_grade_rank
 
     from with_previous
+    where {{ in_rebuild_months('month', later=1) }}
 
 )
 

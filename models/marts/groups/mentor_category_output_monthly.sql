@@ -1,20 +1,27 @@
+{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{{ config(**incremental_by_month('month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 mentor_month_rosters as (
 
     select * from {{ ref('int_mentor_month_rosters') }}
+    where {{ in_rebuild_months('month') }}
 
 ),
 
 monthly_category_sales as (
 
     select * from {{ ref('int_member_monthly_category_sales') }}
+    where {{ in_rebuild_months('month') }}
 
 ),
 
 platform_category_outputs as (
 
     select * from {{ ref('int_platform_month_category_outputs') }}
+    where {{ in_rebuild_months('month') }}
 
 ),
 

@@ -1,14 +1,20 @@
+{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{{ config(**incremental_by_month('month')) }}
+-- depends_on: {{ ref('int_rebuild_months') }}
+
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
+    where {{ in_rebuild_months('month') }}
 
 ),
 
 mentor_month_rosters as (
 
     select * from {{ ref('int_mentor_month_rosters') }}
+    where {{ in_rebuild_months('month') }}
 
 ),
 
@@ -33,7 +39,8 @@ mentor_months as (
         count(*) as roster_size,
         count(case when is_active then 1 end) as active_members,
         sum(sales) as sales,
-        avg(cast(expected_active_rate as {{ type_double() }})) as expected_activity_rate
+        -- exact decimal sum, then one division: the same value whatever the row order
+        cast(sum(expected_active_rate) as {{ type_double() }}) / count(expected_active_rate) as expected_activity_rate
 
     from mentor_month_rosters
     group by 1, 2, 3

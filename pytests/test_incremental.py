@@ -1,0 +1,259 @@
+"""Incremental models (issue 5): a run rebuilds exactly the months touched by
+rows newer than the last build, and incremental-then-incremental equals a
+full refresh, table by table, on data with late changes.
+
+The landing: a generated tiny world (batch_0001 = history, batch_0002 = the
+last day, late refunds on months-old orders, a handover), then two batches
+written here from what the warehouse holds:
+
+* batch_0003, the next day: a new member joins and buys (as_of moves one
+  day), a months-old line is refunded in full (the order stops being a
+  purchase), another old order is re-sent cancelled with its date moved to
+  another month, and an open membership is closed (the member leaves).
+* batch_0004: only a partial refund on one line of an order in month X. The
+  cut-off does not move, so exactly one month is rebuilt: X.
+
+Paths compared: the same warehouse file built batch by batch (the nightly
+job) against a fresh build of the whole landing, and against
+``dbt build --full-refresh`` on the nightly file itself. Then an earlier
+AS_OF on the nightly file (months after it must go) against a fresh build
+with that AS_OF.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ROOT, copy_landing, generate, make_run, query
+
+# Columns that record when a row was written, not what it says.
+RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
+# Differ by design between the two paths: change-detection bookkeeping, and
+# int_member_snapshots, a working table holding only the dates this run needs
+# (as_of, the day before, the month ends member_segment_history rewrites).
+STATE_TABLES = {"int_build_state", "int_changes_since_last_build", "int_rebuild_months",
+                "int_member_snapshots"}
+
+
+def tables(db: Path) -> dict[str, list[tuple]]:
+    """Every table of intermediate and marts, its rows sorted, run columns dropped."""
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute("""
+            select schema_name, table_name from duckdb_tables()
+            where schema_name in ('intermediate', 'marts') order by 1, 2""").fetchall()
+        for schema, table in names:
+            if table in STATE_TABLES:
+                continue
+            columns = [c for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?"
+                " order by column_index", [schema, table]).fetchall() if c not in RUN_COLUMNS]
+            rows = con.execute(f"select {', '.join(columns)} from {schema}.{table}").fetchall()
+            out[f"{schema}.{table}"] = sorted(rows, key=repr)
+    return out
+
+
+def assert_same_tables(actual: dict, expected: dict) -> None:
+    assert sorted(actual) == sorted(expected)
+    for name in expected:
+        missing = [r for r in expected[name] if r not in actual[name]][:3]
+        extra = [r for r in actual[name] if r not in expected[name]][:3]
+        assert actual[name] == expected[name], f"{name}: missing {missing}, unexpected {extra}"
+
+
+def write_csv(path: Path, header: list[str], rows: list[tuple]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def ts(value: dt.datetime) -> str:
+    """A landing timestamp as the business writes it: local time, +08:00."""
+    local = value.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    return local.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+
+
+ITEM_HEADER = ["order_id", "line_no", "sku", "category_code", "quantity", "line_amount", "refunded_amount"]
+ORDER_HEADER = ["order_id", "member_id", "ordered_at", "status"]
+
+
+def next_day_batch(db: Path, out: Path) -> dict:
+    """batch_0003 (see the module doc), from the landing the warehouse holds."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("set TimeZone = 'Asia/Shanghai'")
+        as_of = con.execute("select as_of_date from intermediate.int_run_parameters").fetchone()[0]
+        months = [m for (m,) in con.execute(
+            "select distinct order_month from intermediate.int_orders where is_purchase order by 1").fetchall()]
+        refund_month, cancel_month, move_to = months[2], months[4], months[6]
+        # a one-line purchase in refund_month, refunded in full
+        item = con.execute("""
+            select i.order_id, i.line_no, i.sku, i.category_code, i.quantity, i.line_amount
+            from landing.order_items as i
+            inner join intermediate.int_orders as o on o.order_id = i.order_id
+            where o.order_month = ? and o.is_purchase and o.order_id in (
+                select order_id from landing.order_items group by 1 having count(*) = 1)
+            order by 1 limit 1""", [refund_month]).fetchone()
+        # a paid order in cancel_month, re-sent cancelled and dated in move_to
+        moved = con.execute("""
+            select o.order_id, o.member_id from landing.orders as o
+            inner join intermediate.int_orders as f on f.order_id = o.order_id
+            where f.order_month = ? and f.is_purchase order by 1 limit 1""", [cancel_month]).fetchone()
+        # an open membership of a member who joined long ago: she leaves
+        leaving = con.execute("""
+            select member_id, group_id, joined_at from landing.group_memberships
+            where left_at is null order by joined_at, member_id limit 1""").fetchone()
+        member = con.execute("select * from landing.members order by member_id limit 1").fetchone()
+        group_id = con.execute("""
+            select group_id from landing.groups where closed_at is null order by 1 limit 1""").fetchone()[0]
+    day = as_of + dt.timedelta(days=1)
+    noon = dt.datetime.combine(day, dt.time(12), dt.timezone(dt.timedelta(hours=8)))
+    new_member = "M9000001"
+    write_csv(out / "members.csv", ["member_id", "tier", "joined_at", "referrer_member_id", "province"],
+              [(new_member, 399, ts(noon - dt.timedelta(hours=2)), member[0], "广东")])
+    write_csv(out / "group_memberships.csv", ["member_id", "group_id", "joined_at", "left_at"],
+              [(new_member, group_id, ts(noon - dt.timedelta(hours=1)), ""),
+               (leaving[0], leaving[1], ts(leaving[2]), ts(noon - dt.timedelta(days=6)))])
+    moved_at = dt.datetime.combine(move_to + dt.timedelta(days=9), dt.time(15), dt.timezone(dt.timedelta(hours=8)))
+    write_csv(out / "orders.csv", ORDER_HEADER,
+              [("O9000001", new_member, ts(noon), "paid"), (moved[0], moved[1], ts(moved_at), "cancelled")])
+    write_csv(out / "order_items.csv", ITEM_HEADER,
+              [("O9000001", 1, "SKU-NEW-1", "skincare", 1, "299.00", "0.00"),
+               (*item, f"{item[5]:.2f}")])
+    return {"as_of": as_of, "day": day, "refund_month": refund_month, "cancel_month": cancel_month,
+            "move_to": move_to, "refunded_order": item[0], "moved_order": moved[0],
+            "leaving": leaving[:2]}
+
+
+def late_refund_batch(db: Path, out: Path) -> dict:
+    """batch_0004: a partial refund on one line of an order in one old month."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        months = [m for (m,) in con.execute(
+            "select distinct order_month from intermediate.int_orders where is_purchase order by 1").fetchall()]
+        month = months[len(months) // 2]
+        item = con.execute("""
+            select i.order_id, i.line_no, i.sku, i.category_code, i.quantity, i.line_amount
+            from landing.order_items as i
+            inner join intermediate.int_orders as o on o.order_id = i.order_id
+            where o.order_month = ? and o.is_purchase and i.refunded_amount = 0 and i.line_amount >= 2
+            order by 1, 2 limit 1""", [month]).fetchone()
+    write_csv(out / "order_items.csv", ITEM_HEADER, [(*item, "1.00")])
+    return {"month": month, "order_id": item[0]}
+
+
+def dbt_full_refresh(db: Path, as_of: str | None = None) -> None:
+    args = [str(ROOT / ".venv" / "bin" / "dbt"), "build", "--full-refresh", "--quiet"]
+    if as_of:
+        args += ["--vars", f"{{as_of_date: '{as_of}'}}"]
+    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+@pytest.fixture(scope="module")
+def paths(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("incremental")
+    generated = base / "generated"
+    generate(generated, "--size", "tiny", "--seed", "11")
+    landing = copy_landing(generated, base / "landing", ["batch_0001"])
+    out: dict = {"base": base, "landing": landing}
+
+    nightly = base / "nightly.duckdb"
+    make_run(landing, nightly)
+    copy_landing(generated, landing, ["batch_0002"])
+    make_run(landing, nightly)
+    out["batch_0003"] = next_day_batch(nightly, landing / "batch_0003")
+    make_run(landing, nightly)
+    out["changes_0003"] = query(nightly, "select change, from_month, to_month "
+                                         "from intermediate.int_changes_since_last_build")
+    out["rebuilt_0003"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months")]
+    out["batch_0004"] = late_refund_batch(nightly, landing / "batch_0004")
+    make_run(landing, nightly)
+    out["rebuilt_0004"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months"
+                                                        " order by 1")]
+    out["history_stamps"] = query(nightly, "select month, min(loaded_through_batch), max(loaded_through_batch) "
+                                           "from marts.member_segment_history group by 1 order by 1")
+    out["nightly"] = tables(nightly)
+
+    fresh = base / "fresh.duckdb"
+    make_run(landing, fresh)
+    out["fresh"] = tables(fresh)
+
+    dbt_full_refresh(nightly)
+    out["nightly_full_refresh"] = tables(nightly)
+
+    # an earlier cut-off on the nightly file, incrementally, against a fresh build
+    earlier = out["batch_0003"]["as_of"] - dt.timedelta(days=40)
+    out["earlier"] = earlier
+    make_run(landing, nightly, as_of=earlier.isoformat())
+    out["nightly_earlier"] = tables(nightly)
+    out["nightly_earlier_months"] = query(nightly, "select max(month) from marts.group_health_monthly")[0][0]
+    fresh_earlier = base / "fresh_earlier.duckdb"
+    make_run(landing, fresh_earlier, as_of=earlier.isoformat())
+    out["fresh_earlier"] = tables(fresh_earlier)
+    return out
+
+
+def test_nightly_incremental_equals_a_fresh_build(paths):
+    assert_same_tables(paths["nightly"], paths["fresh"])
+
+
+def test_nightly_incremental_equals_full_refresh(paths):
+    assert_same_tables(paths["nightly"], paths["nightly_full_refresh"])
+
+
+def test_earlier_as_of_incremental_equals_a_fresh_build(paths):
+    assert_same_tables(paths["nightly_earlier"], paths["fresh_earlier"])
+    earlier = paths["earlier"]
+    assert paths["nightly_earlier_months"] == earlier.replace(day=1), "months after the cut-off must go"
+
+
+def test_late_refund_rebuilds_exactly_its_month(paths):
+    # batch_0004 holds one refunded line and moves no cut-off: one month
+    assert paths["rebuilt_0004"] == [paths["batch_0004"]["month"]]
+    # segment history is cumulative: month ends from that month on were
+    # rewritten by the run of batch_0004, earlier ones kept
+    month = paths["batch_0004"]["month"]
+    for history_month, first_stamp, last_stamp in paths["history_stamps"]:
+        if history_month >= month:
+            assert first_stamp == last_stamp == "batch_0004", history_month
+        else:
+            assert last_stamp < "batch_0004", history_month
+
+
+def test_next_day_batch_touches_every_changed_month(paths):
+    b = paths["batch_0003"]
+    ranges = {(change, from_month, to_month) for change, from_month, to_month in paths["changes_0003"]}
+    day_month = b["day"].replace(day=1)
+    # the refunded line's order, the moved order's old and new month, the new
+    # day's order, the cut-off that moved, the new member and the leaver
+    assert ("order", b["refund_month"], b["refund_month"]) in ranges
+    assert ("order_before", b["cancel_month"], b["cancel_month"]) in ranges
+    assert ("order", b["move_to"], b["move_to"]) in ranges
+    assert ("order", day_month, day_month) in ranges
+    assert ("as_of_date", b["as_of"].replace(day=1), None) in ranges
+    assert ("member", day_month, None) in ranges
+    left_month = (b["day"] - dt.timedelta(days=6)).replace(day=1)
+    assert ("membership", left_month, None) in ranges
+    rebuilt = set(paths["rebuilt_0003"])
+    assert {b["refund_month"], b["cancel_month"], b["move_to"], day_month} <= rebuilt
+    untouched = {row[0] for row in paths["history_stamps"]} - rebuilt
+    assert untouched, "a next-day batch must leave some months alone"
+
+
+def test_the_late_changes_reached_the_marts(paths):
+    # guards the equality tests against a batch that changed nothing
+    orders = {row[0]: row for row in paths["nightly"]["intermediate.int_orders"]}
+    b = paths["batch_0003"]
+    assert orders[b["refunded_order"]][5] is False  # is_purchase: refunded in full
+    assert orders[b["moved_order"]][2] == "cancelled"
+    assert orders[b["moved_order"]][6] == b["move_to"]  # order_month: moved
+    assert orders["O9000001"][5] is True
