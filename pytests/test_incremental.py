@@ -30,7 +30,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import ROOT, copy_landing, generate, make_run, query
 
 # Columns that record when a row was written, not what it says.
