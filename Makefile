@@ -24,7 +24,8 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 AS_OF ?=
 LANDING ?=
 
-.PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop
+.PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
+	console semantic setup-chromium
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -36,6 +37,8 @@ help:
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
+	@echo "make console [DB=<path>] [CONSOLE_PORT=8501]   the Radar console (Streamlit) on 127.0.0.1, read-only"
+	@echo "make semantic   validate the semantic layer (dbt parse + mf validate-configs --skip-dw)"
 
 $(STAMP): requirements.txt constraints.txt
 	@echo "setting up $(VENV) (pinned, first run only)..."
@@ -89,18 +92,42 @@ run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
 	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) --target $(TARGET) $(if $(AS_OF),--as-of $(AS_OF))
 
-test: $(STAMP) $(SPARK_STAMP) setup-postgres lint
+test: $(STAMP) $(SPARK_STAMP) setup-postgres setup-chromium lint semantic
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check radar scripts pytests
+	$(BIN)/ruff check radar scripts pytests console
 	@mkdir -p target
 	RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 
 docs: $(STAMP)
 	RADAR_DB_PATH=$(DB) $(BIN)/dbt docs generate
-	@echo "dbt docs: target/index.html (serve: $(BIN)/dbt docs serve --port 8080)"
-	@echo "GX Data Docs: target/gx_data_docs/index.html (written by every load)"
+	@echo "dbt docs: target/index.html — lineage, columns, exposures (console pages), semantic models and metrics"
+	@echo "  serve: $(BIN)/dbt docs serve --port 8080"
+	@if [ -f target/gx_data_docs/index.html ]; then \
+		echo "GX Data Docs: target/gx_data_docs/index.html (validation results, written by the last load)"; \
+	else echo "GX Data Docs: not written yet — every load (make demo / make run) writes them to target/gx_data_docs/"; fi
+
+# Semantic layer (models/marts/semantic/): dbt parse writes target/semantic_manifest.json,
+# MetricFlow validates it; pytests/test_console.py also runs the warehouse checks on built data.
+semantic: $(STAMP)
+	@mkdir -p target
+	@RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/dbt parse --quiet
+	$(BIN)/mf validate-configs --skip-dw
+
+# The Radar console over the warehouse DB (read-only); --db points it at any warehouse file.
+CONSOLE_PORT ?= 8501
+console: $(STAMP)
+	@test -f "$(DB)" || echo "note: $(DB) does not exist (make demo builds it); the console will say so"
+	$(BIN)/streamlit run console/app.py --server.address 127.0.0.1 --server.port $(CONSOLE_PORT) \
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal -- --db $(DB)
+
+# Debian's chromium for the console's browser test (Playwright drives it; never `playwright install`),
+# and a CJK font so the Chinese labels render in screenshots.
+setup-chromium:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+		else echo "the console browser test needs Debian's chromium (apt-get install chromium)"; exit 2; fi; }
 
 SIZE ?= S
 bench: $(STAMP)

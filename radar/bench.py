@@ -93,8 +93,15 @@ def ancestors(manifest_path: Path, names: tuple[str, ...]) -> set[str]:
     return {nodes[u]["name"] for u in seen}
 
 
+def duckdb_connect(db: Path):
+    import duckdb
+
+    return duckdb.connect(str(db), read_only=True)
+
+
 def make_day_batch(db: Path, out: Path, seed: int) -> dict:
-    """One new day: orders on as_of + 1 and late refunds on lines months old."""
+    """One new day: orders on as_of + 1 and late refunds on lines 90 to 150
+    days old (after-sales refunds arrive months late, not years late)."""
     import duckdb
 
     out.mkdir(parents=True, exist_ok=True)
@@ -122,8 +129,9 @@ def make_day_batch(db: Path, out: Path, seed: int) -> dict:
                            round(i.line_amount / 2, 2) as refunded_amount
                     from staging.stg_landing__order_items as i
                     inner join staging.stg_landing__orders as o on o.order_id = i.order_id
-                    where o.order_date < date '{as_of}' - 90 and i.refunded_amount = 0
-                      and hash(i.order_id, i.line_no) % 1000 = 0
+                    where o.order_date between date '{as_of}' - 150 and date '{as_of}' - 90
+                      and i.refunded_amount = 0
+                      and hash(i.order_id, i.line_no) % 200 = 0
                 )
             ) to '{out / "order_items.csv"}' (header, delimiter ',')""")
         counts = {
@@ -155,12 +163,20 @@ def render_markdown(results: dict) -> str:
                   f"| four core outputs in the warehouse (their models and ancestors) | {d['core_models_s']:.1f} s | |",
                   f"| plain-SQL reference | {d['plain_sql_s']:.1f} s | |",
                   f"| ratio warehouse / plain SQL | {d['core_ratio_vs_plain_sql']:.2f} | ≤ 2 |",
-                  f"| daily run / full build (wall) | {d['daily_share_of_full_build']:.2f} | ≤ 0.20 |",
+                  f"| daily incremental `dbt build` / full `dbt build` (wall) | {d['daily_share_of_full_build']:.2f} | ≤ 0.20 |",
+                  f"| daily model time / full model time | {d.get('daily_models_share') or 0:.2f} | |",
                   f"| validation + load | {d['validate_load_s']:.1f} s | ≤ 180 s |",
                   f"| peak memory, any step | {d['peak_memory_gb']:.2f} GB | ≤ 6 GB |", "",
                   "Slowest models (full build):", "", "| model | s |", "| --- | ---: |"]
         for name, seconds in r["slowest_models"]:
             lines.append(f"| {name} | {seconds:.2f} |")
+        if r.get("daily_slowest_models"):
+            months = r.get("daily_rebuilt_months") or []
+            lines += ["", f"Daily run: the day batch ({r['day_batch']['rows']}) rebuilt {len(months)} month(s) "
+                      f"({', '.join(m[:7] for m in months)}); sum of model times {r['daily_models_s']:.1f} s. "
+                      "Slowest models:", "", "| model | s |", "| --- | ---: |"]
+            for name, seconds in r["daily_slowest_models"]:
+                lines.append(f"| {name} | {seconds:.2f} |")
         if r.get("notes"):
             lines += ["", r["notes"]]
         lines.append("")
@@ -200,8 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     for batch in sorted(p for p in landing.iterdir() if p.is_dir()):
         (day / batch.name).symlink_to(batch.resolve())
     day_info = make_day_batch(db, day / "batch_9999_next_day", args.seed)
-    steps["daily_incremental"] = timed("daily_incremental", [py, "scripts/radar_run.py", "--landing", str(day),
-                                                             "--db", str(db), "--docs-dir", str(base / "gx_docs")])
+    steps["daily_validate_load"] = timed("daily_validate_load", [
+        py, "scripts/radar_run.py", "--landing", str(day), "--db", str(db), "--no-build",
+        "--docs-dir", str(base / "gx_docs")])
+    steps["daily_incremental"] = timed("daily_incremental", [dbt, "build", "--profiles-dir", "profiles"], env)
+    daily_models = model_times(ROOT / "target" / "run_results.json")
+    with duckdb_connect(db) as con:
+        rebuilt = [str(m) for (m,) in con.execute(
+            "select month from intermediate.int_rebuild_months order by 1").fetchall()]
     steps["full_refresh"] = timed("full_refresh", [dbt, "build", "--full-refresh", "--profiles-dir", "profiles"], env)
     for s in steps.values():
         s.pop("stdout", None)
@@ -227,11 +249,15 @@ def main(argv: list[str] | None = None) -> int:
             "core_ratio_vs_plain_sql": round(core_s / plain["total"], 2) if plain.get("total") else None,
             "daily_share_of_full_build": round(steps["daily_incremental"]["seconds"]
                                                / steps["full_build"]["seconds"], 3),
+            "daily_models_share": round(sum(daily_models.values()) / full_models_s, 3) if full_models_s else None,
             "validate_load_s": steps["validate_load"]["seconds"],
             "peak_memory_gb": max(s["peak_rss_gb"] or 0 for s in steps.values()),
         },
         "slowest_models": sorted(full_models.items(), key=lambda kv: -kv[1])[:12],
         "model_times_s": full_models,
+        "daily_rebuilt_months": rebuilt,
+        "daily_slowest_models": sorted(daily_models.items(), key=lambda kv: -kv[1])[:8],
+        "daily_models_s": round(sum(daily_models.values()), 2),
     }
     DOCS.mkdir(exist_ok=True)
     store = DOCS / "benchmarks.json"

@@ -1,0 +1,256 @@
+"""Every SQL statement of the console, in one place.
+
+Pages read mart columns as they are (activity_rate, unit_output, output_index,
+retention_rate, k_factor, …): the marts define them. Where a page aggregates
+across mart rows — the platform figures of a month over all groups — the SQL
+below is the semantic layer's metric definition
+(``models/marts/semantic/_semantic__metrics.yml``) written out, ratio of sums
+with a null for a zero denominator, and ``pytests/test_console.py`` checks it
+against MetricFlow's answer on a built warehouse.
+
+Every function takes an open (read-only) DuckDB connection and returns a
+pandas DataFrame. Only the ``marts`` and ``config`` (seed) schemas are read.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+#: Relations the console reads; a warehouse lacking one is reported, not queried.
+REQUIRED_TABLES = (
+    ("marts", "group_health_monthly"),
+    ("marts", "group_category_output_monthly"),
+    ("marts", "mentor_category_output_monthly"),
+    ("marts", "mentor_scorecard_monthly"),
+    ("marts", "tenure_activity"),
+    ("marts", "cohort_retention_monthly"),
+    ("marts", "funnel_monthly"),
+    ("marts", "member_segments"),
+    ("marts", "member_segment_history"),
+    ("marts", "early_warnings"),
+    ("config", "categories"),
+)
+
+
+def _df(con, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def missing_tables(con) -> list[str]:
+    present = {tuple(row) for row in con.execute(
+        "select table_schema, table_name from information_schema.tables").fetchall()}
+    return [f"{schema}.{name}" for schema, name in REQUIRED_TABLES if (schema, name) not in present]
+
+
+def as_of_date(con):
+    """The cut-off the marts describe (None in an empty warehouse)."""
+    return con.execute("select max(as_of_date) from marts.member_segments").fetchone()[0]
+
+
+# ----------------------------------------------------------------- platform metrics by month
+
+#: Semantic-layer metrics over group_health_monthly (semantic model group_months):
+#: members, active_members, activity_rate, expected_activity_rate, sales,
+#: unit_output, graded_groups, failing_groups — grouped by month.
+ROSTER_METRICS_SQL = """
+select
+    month,
+    bool_and(is_complete_month) as is_complete_month,
+    sum(roster_size) as members,
+    sum(active_members) as active_members,
+    cast(sum(active_members) as double) / nullif(sum(roster_size), 0) as activity_rate,
+    sum(expected_activity_rate * roster_size) / nullif(sum(roster_size), 0) as expected_activity_rate,
+    cast(sum(sales) as double) as sales,
+    cast(sum(sales) as double) / nullif(sum(active_members), 0) as unit_output,
+    sum(case when grade is not null then 1 else 0 end) as graded_groups,
+    sum(case when grade = 'fail' then 1 else 0 end) as failing_groups
+from marts.group_health_monthly
+group by month
+"""
+
+#: funnel_monthly is one row per month already: its columns are read as they are.
+FUNNEL_SQL = """
+select
+    month, is_complete_month, new_members, activation_eligible, activated_30d, activation_rate,
+    retention_eligible, retained_window_2, retention_rate,
+    active_members as platform_active_members, cast(sales as double) as platform_sales,
+    arppu, referred_new_members, k_factor
+from marts.funnel_monthly
+"""
+
+
+def monthly_metrics(con) -> pd.DataFrame:
+    """One row per month: the roster metrics and the funnel columns, oldest first."""
+    return _df(con, f"""
+        with rosters as ({ROSTER_METRICS_SQL}), funnel as ({FUNNEL_SQL})
+        select
+            coalesce(funnel.month, rosters.month) as month,
+            coalesce(funnel.is_complete_month, rosters.is_complete_month) as is_complete_month,
+            rosters.* exclude (month, is_complete_month),
+            funnel.* exclude (month, is_complete_month)
+        from funnel
+        full outer join rosters on funnel.month = rosters.month
+        order by 1
+    """)
+
+
+def warning_counts(con) -> pd.DataFrame:
+    """Metrics open_warnings and new_warnings (semantic model warnings) by alert code."""
+    return _df(con, """
+        select alert_code, min(alert_name_zh) as alert_name_zh, severity, min(severity_rank) as severity_rank,
+               count(*) as open_warnings,
+               sum(case when is_new then 1 else 0 end) as new_warnings
+        from marts.early_warnings
+        group by alert_code, severity
+        order by severity_rank, alert_code
+    """)
+
+
+# ----------------------------------------------------------------- pages
+
+def tenure_curves(con) -> pd.DataFrame:
+    return _df(con, """
+        select tier, tenure_bucket, windows, active_windows, active_rate, expected_active_rate, delta_pp
+        from marts.tenure_activity
+        order by tier, tenure_bucket
+    """)
+
+
+def mentors(con) -> list[str]:
+    return [row[0] for row in con.execute(
+        "select distinct mentor_id from marts.mentor_scorecard_monthly order by 1").fetchall()]
+
+
+def months(con) -> pd.DataFrame:
+    return _df(con, "select month, is_complete_month from marts.funnel_monthly order by month")
+
+
+def group_grid(con, mentor_id: str | None = None) -> pd.DataFrame:
+    """group × month: grade and the figures behind it (group_health_monthly)."""
+    return _df(con, """
+        select group_id, mentor_id, month, is_complete_month, roster_size, active_members, activity_rate,
+               unit_output, activity_uplift_pp, unit_output_uplift_pct, grade, grade_rank, previous_grade
+        from marts.group_health_monthly
+        where ? is null or mentor_id = ?
+        order by group_id, month
+    """, [mentor_id, mentor_id])
+
+
+def group_category_index(con, group_id: str, month) -> pd.DataFrame:
+    return _df(con, """
+        select output.category_code, categories.name_zh, categories.name_en, output.category_sales,
+               output.category_unit_output, output.platform_category_unit_output, output.output_index,
+               output.is_gap, output.is_complete_month
+        from marts.group_category_output_monthly as output
+        inner join config.categories as categories on output.category_code = categories.category_code
+        where output.group_id = ? and output.month = ?
+        order by output.category_code
+    """, [group_id, month])
+
+
+def category_output(con, level: str, month, mentor_id: str | None = None) -> pd.DataFrame:
+    """entity × category output index of one month; level is 'mentor' or 'group'."""
+    if level == "mentor":
+        sql = """
+            select output.mentor_id as entity_id, output.category_code, categories.name_zh, categories.name_en,
+                   output.output_index, output.is_gap, output.is_complete_month
+            from marts.mentor_category_output_monthly as output
+            inner join config.categories as categories on output.category_code = categories.category_code
+            where output.month = ? and (? is null or output.mentor_id = ?)
+            order by entity_id, output.category_code
+        """
+    elif level == "group":
+        sql = """
+            select output.group_id as entity_id, output.category_code, categories.name_zh, categories.name_en,
+                   output.output_index, output.is_gap, output.is_complete_month
+            from marts.group_category_output_monthly as output
+            inner join config.categories as categories on output.category_code = categories.category_code
+            where output.month = ? and (? is null or output.mentor_id = ?)
+            order by entity_id, output.category_code
+        """
+    else:
+        raise ValueError(f"level must be 'mentor' or 'group', not {level!r}")
+    return _df(con, sql, [month, mentor_id, mentor_id])
+
+
+def cohort_triangle(con) -> pd.DataFrame:
+    return _df(con, """
+        select cohort_month, months_since_join, activity_month, is_complete_month, cohort_size, active_members,
+               retention_rate
+        from marts.cohort_retention_monthly
+        order by cohort_month, months_since_join
+    """)
+
+
+def funnel(con) -> pd.DataFrame:
+    return _df(con, FUNNEL_SQL + " order by month")
+
+
+WARNING_COLUMNS = (
+    "severity", "alert_code", "alert_name_zh", "entity_type", "entity_id", "category_code", "period_month",
+    "mentor_id", "metric_value", "threshold_value", "message_zh", "action_zh", "is_new",
+)
+
+#: sentinel for "members in no group" in the mentor filter
+NO_MENTOR = "__no_mentor__"
+
+
+def warnings(con, *, mentor_id: str | None = None, alert_codes: list[str] | None = None,
+             severities: list[str] | None = None, new_only: bool = False) -> pd.DataFrame:
+    """Open warnings with the page's filters, in task-list order (severity, alert, entity)."""
+    where, params = [], []
+    if mentor_id == NO_MENTOR:
+        where.append("mentor_id is null")
+    elif mentor_id is not None:
+        where.append("mentor_id = ?")
+        params.append(mentor_id)
+    if alert_codes:
+        where.append(f"alert_code in ({', '.join('?' for _ in alert_codes)})")
+        params += list(alert_codes)
+    if severities:
+        where.append(f"severity in ({', '.join('?' for _ in severities)})")
+        params += list(severities)
+    if new_only:
+        where.append("is_new")
+    return _df(con, f"""
+        select {", ".join(WARNING_COLUMNS)}
+        from marts.early_warnings
+        {"where " + " and ".join(where) if where else ""}
+        order by severity_rank, alert_code, entity_id, category_code nulls first, period_month nulls first
+    """, params)
+
+
+def warning_filter_values(con) -> dict[str, list]:
+    return {
+        "alert_code": [r[0] for r in con.execute(
+            "select distinct alert_code from marts.early_warnings order by 1").fetchall()],
+        "mentor_id": [r[0] for r in con.execute(
+            "select distinct mentor_id from marts.early_warnings where mentor_id is not null order by 1").fetchall()],
+        "has_no_mentor": con.execute(
+            "select count(*) > 0 from marts.early_warnings where mentor_id is null").fetchone()[0],
+    }
+
+
+def first_member_id(con) -> str | None:
+    row = con.execute("select min(member_id) from marts.member_segments").fetchone()
+    return row[0] if row else None
+
+
+def member(con, member_id: str) -> pd.DataFrame:
+    return _df(con, """
+        select member_id, tier, join_date, tenure_month, group_id, mentor_id, segment, segment_name_zh,
+               segment_rank, lifecycle_stage, previous_segment, recency_days, frequency_30d, monetary_30d,
+               purchases_total, sales_total, first_purchase_date, last_purchase_date
+        from marts.member_segments
+        where member_id = ?
+    """, [member_id])
+
+
+def member_history(con, member_id: str) -> pd.DataFrame:
+    return _df(con, """
+        select month_end, segment, segment_name_zh, segment_rank, lifecycle_stage, recency_days, frequency_30d,
+               monetary_30d
+        from marts.member_segment_history
+        where member_id = ?
+        order by month_end
+    """, [member_id])

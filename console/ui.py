@@ -1,0 +1,161 @@
+"""What every page shares: the warehouse (read-only), the language, formatting."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from console import i18n, queries
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "warehouse" / "radar.duckdb"
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be read now; the message is one line for the user."""
+
+
+def db_path() -> Path:
+    """--db on the command line (after ``--`` of streamlit run), else $RADAR_DB_PATH, else the demo warehouse."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    value = args.db or os.environ.get("RADAR_DB_PATH") or str(DEFAULT_DB)
+    path = Path(value)
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def lang() -> str:
+    value = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
+    return value if value in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: object) -> str:
+    return i18n.label(lang(), key, **values)
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise WarehouseUnavailable(t("wh_missing", path=path))
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise WarehouseUnavailable(t("wh_locked", path=path)) from exc
+        raise WarehouseUnavailable(t("wh_error", path=path, error=text.splitlines()[0])) from exc
+
+
+def _version(path: Path) -> int:
+    """Changes whenever the pipeline swaps a new warehouse file in (new inode, new mtime)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return 0
+    return hash((stat.st_ino, stat.st_mtime_ns, stat.st_size))
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=256)
+def _cached(path_text: str, version: int, name: str, args: tuple, kwargs: tuple):
+    path = Path(path_text)
+    function = getattr(queries, name)
+    con = _connect(path)
+    try:
+        return function(con, *args, **dict(kwargs))
+    finally:
+        con.close()
+
+
+def q(function: Callable, *args, **kwargs):
+    """Run ``queries.<function>`` on the warehouse, cached until the file changes."""
+    path = db_path()
+    try:
+        return _cached(str(path), _version(path), function.__name__, args, tuple(sorted(kwargs.items())))
+    except WarehouseUnavailable:
+        raise
+    except duckdb.Error as exc:
+        raise WarehouseUnavailable(t("wh_error", path=path, error=str(exc).splitlines()[0])) from exc
+
+
+def check_warehouse() -> None:
+    """Raise WarehouseUnavailable with one line when the file is absent, locked or lacks marts."""
+    path = db_path()
+    missing = q(queries.missing_tables)
+    if missing:
+        raise WarehouseUnavailable(t("wh_incomplete", tables=", ".join(missing), path=path))
+
+
+def rebuild_in_progress() -> bool:
+    path = db_path()
+    return path.with_name(path.name + ".building").exists()
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=8)
+def _mentor_task_lists(path_text: str, version: int) -> dict[str, bytes]:
+    """The files ``make alerts`` writes (radar.alerts.export), by file stem, for this warehouse."""
+    from radar import alerts
+
+    with tempfile.TemporaryDirectory(prefix="radar_console_alerts_") as out:
+        result = alerts.export(Path(path_text), Path(out))
+        return {path.stem: path.read_bytes() for path in sorted(result.out_dir.glob("*.csv"))}
+
+
+def mentor_task_list(mentor_id: str | None) -> tuple[str, bytes | None]:
+    """(file name, bytes) of a mentor's task list today, exactly as exports/alerts/<as_of>/ holds it."""
+    from radar import alerts
+
+    path = db_path()
+    stem = alerts.file_stem(mentor_id)
+    files = _mentor_task_lists(str(path), _version(path))
+    return f"{stem}.csv", files.get(stem)
+
+
+# ----------------------------------------------------------------- formatting
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT or (
+        not isinstance(value, str) and pd.isna(value))
+
+
+def fmt_int(value) -> str:
+    return "–" if is_missing(value) else f"{int(value):,}"
+
+
+def fmt_pct(value) -> str:
+    return "–" if is_missing(value) else f"{float(value) * 100:.1f}%"
+
+
+def fmt_money(value) -> str:
+    return "–" if is_missing(value) else f"{float(value):,.0f}"
+
+
+def fmt_money2(value) -> str:
+    return "–" if is_missing(value) else f"{float(value):,.2f}"
+
+
+def fmt_month(value) -> str:
+    return "" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m")
+
+
+def grade_label(grade) -> str:
+    return t("not_graded") if is_missing(grade) else t(f"grade_{grade}")
+
+
+def category_name(row) -> str:
+    return row["name_zh"] if lang() == "zh" else row["name_en"]
+
+
+PLOTLY_CONFIG = {"displaylogo": False}
+
+
+def chart(fig) -> None:
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.2})
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)

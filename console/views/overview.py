@@ -1,0 +1,82 @@
+"""Overview: the month's KPIs against the month before, today's new warnings, trends."""
+
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from console import queries, ui
+from console.ui import t
+
+metrics = ui.q(queries.monthly_metrics)
+if metrics.empty:
+    st.info(t("no_data"))
+    st.stop()
+
+month_labels = [ui.fmt_month(m) for m in metrics["month"]]
+choice = st.selectbox(t("overview_month"), month_labels[::-1], key="overview_month")
+index = month_labels.index(choice)
+current = metrics.iloc[index]
+previous = metrics.iloc[index - 1] if index > 0 else None
+st.caption(t("overview_caption", as_of=ui.q(queries.as_of_date)))
+
+
+def delta(column: str, kind: str):
+    if previous is None or ui.is_missing(current[column]) or ui.is_missing(previous[column]):
+        return None
+    change = float(current[column]) - float(previous[column])
+    if kind == "pct":
+        return f"{change * 100:+.1f} pp"
+    if kind == "money":
+        return f"{change:+,.0f}"
+    return f"{int(change):+,}"
+
+
+KPIS = (
+    ("members", "kpi_members", ui.fmt_int, "int"),
+    ("active_members", "kpi_active_members", ui.fmt_int, "int"),
+    ("activity_rate", "kpi_activity_rate", ui.fmt_pct, "pct"),
+    ("expected_activity_rate", "kpi_expected_activity_rate", ui.fmt_pct, "pct"),
+    ("sales", "kpi_sales", ui.fmt_money, "money"),
+    ("unit_output", "kpi_unit_output", ui.fmt_money, "money"),
+    ("new_members", "kpi_new_members", ui.fmt_int, "int"),
+    ("activation_rate", "kpi_activation_rate", ui.fmt_pct, "pct"),
+)
+for row in (KPIS[:4], KPIS[4:]):
+    for column, (field, key, fmt, kind) in zip(st.columns(4), row, strict=True):
+        column.metric(t(key), fmt(current[field]), delta(field, kind))
+
+counts = ui.q(queries.warning_counts)
+left, right = st.columns(2)
+left.metric(t("kpi_open_warnings"), ui.fmt_int(counts["open_warnings"].sum() if not counts.empty else 0))
+right.metric(t("kpi_new_warnings"), ui.fmt_int(counts["new_warnings"].sum() if not counts.empty else 0))
+
+st.subheader(t("new_warnings_by_code"))
+new_by_code = counts.groupby(["alert_code", "alert_name_zh"], as_index=False)["new_warnings"].sum()
+new_by_code = new_by_code[new_by_code["new_warnings"] > 0].sort_values("new_warnings")
+if new_by_code.empty:
+    st.info(t("no_data"))
+else:
+    names = new_by_code["alert_name_zh"] if ui.lang() == "zh" else new_by_code["alert_code"]
+    fig = go.Figure(go.Bar(x=new_by_code["new_warnings"], y=names, orientation="h",
+                           text=new_by_code["new_warnings"], name=t("kpi_new_warnings")))
+    fig.update_layout(xaxis_title=t("warnings_count"), height=120 + 28 * len(new_by_code))
+    ui.chart(fig)
+
+st.subheader(t("trend_title"))
+complete = metrics["is_complete_month"].fillna(False).astype(bool)
+fig = make_subplots(specs=[[{"secondary_y": True}]])
+fig.add_trace(go.Bar(
+    x=metrics["month"], y=metrics["sales"], name=t("sales"),
+    marker={"color": ["#9ecae1" if done else "#deebf7" for done in complete],
+            "pattern": {"shape": ["" if done else "/" for done in complete]}},
+    hovertext=["" if done else t("mtd") for done in complete],
+), secondary_y=True)
+fig.add_trace(go.Scatter(x=metrics["month"], y=metrics["activity_rate"], name=t("activity_rate"),
+                         mode="lines+markers", line={"color": "#d62728"}), secondary_y=False)
+fig.add_trace(go.Scatter(x=metrics["month"], y=metrics["expected_activity_rate"],
+                         name=t("expected_activity_rate"), mode="lines",
+                         line={"color": "#d62728", "dash": "dash"}), secondary_y=False)
+fig.update_yaxes(tickformat=".0%", secondary_y=False, title=t("activity_rate"))
+fig.update_yaxes(secondary_y=True, title=t("sales"), showgrid=False)
+fig.update_layout(height=380)
+ui.chart(fig)

@@ -1,0 +1,562 @@
+"""Radar console (console/): every page through streamlit's AppTest, and the
+semantic layer it follows.
+
+* Every page renders without an exception on the tiny warehouse (the session
+  ``tiny_db``), in Chinese and in English, and on an empty warehouse (the same
+  file with every mart emptied, as a build with zero members leaves it).
+* A missing file, a warehouse locked by a writer and one lacking a mart give
+  one line of error, not a traceback.
+* Filters change what is shown; the overview's KPIs equal the same metrics
+  computed here from the marts with SQL of the test's own.
+* The semantic layer (models/marts/semantic/) validates against the built
+  warehouse (``mf validate-configs``, warehouse checks included), and
+  MetricFlow's answers equal the console's queries (console/queries.py).
+
+The browser end-to-end check is pytests/test_console_browser.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from conftest import ROOT, query
+
+sys.path.insert(0, str(ROOT))
+
+from console import i18n, queries  # noqa: E402
+from radar import alerts  # noqa: E402
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = ROOT / "console" / "app.py"
+#: (page file, label key of its title)
+PAGES = (
+    ("views/overview.py", "page_overview"),
+    ("views/tenure.py", "page_tenure"),
+    ("views/groups.py", "page_groups"),
+    ("views/categories.py", "page_categories"),
+    ("views/cohorts.py", "page_cohorts"),
+    ("views/warnings.py", "page_warnings"),
+    ("views/members.py", "page_members"),
+)
+BIN = Path(sys.executable).parent
+
+
+# --------------------------------------------------------------------------- fixtures and helpers
+
+
+def copy_db(src: Path, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    dst = directory / "radar.duckdb"
+    shutil.copyfile(src, dst)
+    return dst
+
+
+@pytest.fixture(scope="module")
+def empty_db(tiny_db, tmp_path_factory) -> Path:
+    """The tiny warehouse with every mart emptied: what a build with zero members serves."""
+    db = copy_db(tiny_db, tmp_path_factory.mktemp("console_empty"))
+    with duckdb.connect(str(db)) as con:
+        tables = con.execute("select table_name from information_schema.tables "
+                             "where table_schema = 'marts' and table_type = 'BASE TABLE'").fetchall()
+        for (table,) in tables:
+            con.execute(f"delete from marts.{table}")
+    return db
+
+
+def open_app(db: Path, page: str | None = None, lang: str = "zh", **state) -> AppTest:
+    os.environ["RADAR_DB_PATH"] = str(db)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture(autouse=True)
+def _restore_db_env():
+    before = os.environ.get("RADAR_DB_PATH")
+    yield
+    if before is None:
+        os.environ.pop("RADAR_DB_PATH", None)
+    else:
+        os.environ["RADAR_DB_PATH"] = before
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def decode(value):
+    """plotly's JSON: numeric arrays may be typed arrays ({dtype, bdata[, shape]}); give plain lists."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        if "shape" in value:
+            shape = value["shape"]
+            array = array.reshape([int(n) for n in shape.split(",")] if isinstance(shape, str) else shape)
+        return array.tolist()
+    if isinstance(value, dict):
+        return {key: decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    return value
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [decode(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def metric_deltas(at: AppTest) -> dict[str, str]:
+    return {m.label: m.proto.delta for m in at.metric}
+
+
+def zh(key: str, **values) -> str:
+    return i18n.label("zh", key, **values)
+
+
+def pct(value) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_both_languages_have_every_label():
+    assert set(i18n.LABELS["zh"]) == set(i18n.LABELS["en"])
+    assert all(text.strip() for labels in i18n.LABELS.values() for text in labels.values())
+
+
+def test_pages_in_the_app_are_the_pages_tested():
+    from console import app_pages
+
+    assert [path for path, _, _ in app_pages.PAGES] == [path for path, _ in PAGES]
+    assert all((ROOT / "console" / path).exists() for path, _ in PAGES)
+
+
+# --------------------------------------------------------------------------- every page renders
+
+
+@pytest.mark.parametrize("page,title_key", PAGES, ids=[p.split("/")[1][:-3] for p, _ in PAGES])
+def test_page_renders_with_data_in_both_languages(tiny_db, page, title_key):
+    for lang in i18n.LANGUAGES:
+        at = open_app(tiny_db, page, lang=lang)
+        no_exception(at)
+        assert not at.error, [e.value for e in at.error]
+        assert [t.value for t in at.title] == [f"{i18n.label(lang, 'app_title')} · {i18n.label(lang, title_key)}"]
+        assert charts(at), f"{page} ({lang}) shows no chart"
+        for chart in charts(at):
+            assert any(trace.get("z") or trace.get("y") or trace.get("x") for trace in chart["data"]), page
+
+
+@pytest.mark.parametrize("page,title_key", PAGES, ids=[p.split("/")[1][:-3] for p, _ in PAGES])
+def test_page_renders_on_an_empty_warehouse(empty_db, page, title_key):
+    at = open_app(empty_db, page)
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == [f"{zh('app_title')} · {zh(title_key)}"]
+    assert zh("no_data") in [e.value for e in at.info], page
+
+
+def test_missing_warehouse_is_one_line(tmp_path):
+    at = open_app(tmp_path / "nowhere" / "radar.duckdb", "views/groups.py")
+    no_exception(at)
+    assert [e.value for e in at.error] == [zh("wh_missing", path=tmp_path / "nowhere" / "radar.duckdb")]
+    assert not at.get("plotly_chart")
+
+
+def test_warehouse_without_a_mart_is_one_line(tiny_db, tmp_path):
+    db = copy_db(tiny_db, tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.early_warnings")
+    at = open_app(db)
+    no_exception(at)
+    assert [e.value for e in at.error] == [zh("wh_incomplete", tables="marts.early_warnings", path=db)]
+
+
+def test_locked_warehouse_is_one_line(tiny_db, tmp_path):
+    """A writer holding the file (a rebuild in place) makes the console say so, in one line."""
+    db = copy_db(tiny_db, tmp_path)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
+         " sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "locked"
+        at = open_app(db, lang="en")
+        no_exception(at)
+        assert [e.value for e in at.error] == [i18n.label("en", "wh_locked", path=db)]
+    finally:
+        writer.communicate("", timeout=30)
+
+
+def test_rebuild_in_progress_is_noted(tiny_db, tmp_path):
+    db = copy_db(tiny_db, tmp_path)
+    (tmp_path / "radar.duckdb.building").write_bytes(b"")
+    at = open_app(db)
+    no_exception(at)
+    assert zh("wh_building") in [e.value for e in at.info]
+    assert at.metric, "the last good build is still shown"
+
+
+def test_console_never_reads_landing_or_staging():
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "console").rglob("*.py"))
+    for schema in ("landing.", "staging.", "stg_landing", "intermediate."):
+        assert schema not in sources, schema
+    assert "read_only=True" in (ROOT / "console" / "ui.py").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- overview KPIs
+
+
+def independent_month_kpis(db: Path, month) -> dict:
+    """The KPIs of one month straight from the marts, written here without console code."""
+    (members, active, expected_weighted, sales, n_groups) = query(db, """
+        select sum(roster_size), sum(active_members), sum(expected_activity_rate * roster_size),
+               sum(sales), count(*)
+        from marts.group_health_monthly where month = ?""", [month])[0]
+    (new_members, activation_rate) = query(db, """
+        select new_members, activation_rate from marts.funnel_monthly where month = ?""", [month])[0]
+    return {
+        "members": members, "active": active, "n_groups": n_groups,
+        "activity_rate": active / members, "expected": expected_weighted / members,
+        "sales": float(sales), "unit_output": float(sales) / active if active else None,
+        "new_members": new_members, "activation_rate": activation_rate,
+    }
+
+
+def test_overview_kpis_equal_the_marts(tiny_db):
+    (as_of,) = query(tiny_db, "select max(as_of_date) from marts.member_segments")[0]
+    month = as_of.replace(day=1)
+    previous = (month.replace(day=1) - __import__("datetime").timedelta(days=1)).replace(day=1)
+    now, before = independent_month_kpis(tiny_db, month), independent_month_kpis(tiny_db, previous)
+    (open_warnings, new_warnings) = query(tiny_db, "select count(*), count(*) filter (where is_new) "
+                                                   "from marts.early_warnings")[0]
+
+    at = open_app(tiny_db)
+    no_exception(at)
+    values, deltas = metric_values(at), metric_deltas(at)
+    assert values[zh("kpi_members")] == f"{now['members']:,}"
+    assert values[zh("kpi_active_members")] == f"{now['active']:,}"
+    assert values[zh("kpi_activity_rate")] == pct(now["activity_rate"])
+    assert values[zh("kpi_expected_activity_rate")] == pct(now["expected"])
+    assert values[zh("kpi_sales")] == f"{now['sales']:,.0f}"
+    assert values[zh("kpi_unit_output")] == f"{now['unit_output']:,.0f}"
+    assert values[zh("kpi_new_members")] == f"{now['new_members']:,}"
+    assert values[zh("kpi_activation_rate")] == pct(now["activation_rate"])
+    assert values[zh("kpi_open_warnings")] == f"{open_warnings:,}"
+    assert values[zh("kpi_new_warnings")] == f"{new_warnings:,}"
+    assert deltas[zh("kpi_members")] == f"{now['members'] - before['members']:+,}"
+    assert deltas[zh("kpi_activity_rate")] == f"{(now['activity_rate'] - before['activity_rate']) * 100:+.1f} pp"
+    assert deltas[zh("kpi_sales")] == f"{now['sales'] - before['sales']:+,.0f}"
+
+    # the month filter: an earlier month shows that month's figures
+    at.selectbox(key="overview_month").select(previous.strftime("%Y-%m")).run()
+    no_exception(at)
+    assert metric_values(at)[zh("kpi_members")] == f"{before['members']:,}"
+    assert metric_values(at)[zh("kpi_activity_rate")] == pct(before["activity_rate"])
+
+    # new warnings by code: one bar per alert code with new warnings, with its count
+    by_code = dict(query(tiny_db, "select alert_name_zh, count(*) from marts.early_warnings where is_new "
+                                  "group by 1"))
+    bars = charts(at)[0]["data"][0]
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == by_code
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def test_tenure_tier_filter(tiny_db):
+    at = open_app(tiny_db, "views/tenure.py")
+    names = [trace["name"] for trace in charts(at)[0]["data"]]
+    assert len(names) == 4  # two tiers, each with its baseline
+    at.multiselect(key="tenure_tiers").set_value([399]).run()
+    no_exception(at)
+    traces = charts(at)[0]["data"]
+    assert {trace["name"] for trace in traces} == {zh("tier_label", tier=399),
+                                                  f"{zh('tier_label', tier=399)} · {zh('baseline')}"}
+    rates = dict(query(tiny_db, "select tenure_bucket, active_rate from marts.tenure_activity where tier = 399"))
+    solid = next(trace for trace in traces if trace["name"] == zh("tier_label", tier=399))
+    assert dict(zip(solid["x"], solid["y"], strict=True)) == pytest.approx(rates)
+    dashed = next(trace for trace in traces if trace["name"] != zh("tier_label", tier=399))
+    assert dashed["line"]["dash"] == "dash"
+
+
+def heatmap_rows(chart: dict) -> set[str]:
+    return {row for trace in chart["data"] if trace["type"] == "heatmap" for row in trace["y"]}
+
+
+def test_group_health_mentor_filter_and_drill(tiny_db):
+    at = open_app(tiny_db, "views/groups.py")
+    all_groups = heatmap_rows(charts(at)[0])
+    assert all_groups == {g for (g,) in query(tiny_db, "select distinct group_id from marts.group_health_monthly")}
+
+    mentor, expected = query(tiny_db, """
+        select mentor_id, list(distinct group_id) from marts.group_health_monthly
+        group by 1 order by count(distinct group_id) desc, 1 limit 1""")[0]
+    at.selectbox(key="groups_mentor").select(mentor).run()
+    no_exception(at)
+    assert heatmap_rows(charts(at)[0]) == set(expected) != all_groups
+
+    # grade colours: every graded cell sits in the trace of its grade
+    grid = charts(at)[0]["data"]
+    fail = next(trace for trace in grid if trace["type"] == "heatmap" and trace["name"] == zh("grade_fail"))
+    fail_cells = {(y, x) for y, row in zip(fail["y"], fail["z"], strict=True)
+                  for x, z in zip(fail["x"], row, strict=True) if z is not None}
+    expected_fail = {(g, m.strftime("%Y-%m")) for g, m in query(tiny_db, """
+        select group_id, month from marts.group_health_monthly where mentor_id = ? and grade = 'fail'""", [mentor])}
+    assert fail_cells == expected_fail
+
+    group = sorted(expected)[-1]
+    at.selectbox(key="groups_drill").select(group).run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert len(table) == query(tiny_db, "select count(*) from marts.group_health_monthly where group_id = ?",
+                               [group])[0][0]
+    (month,) = query(tiny_db, "select max(month) from marts.group_health_monthly where group_id = ? "
+                              "and is_complete_month", [group])[0]
+    at.selectbox(key="groups_drill_month").select(month).run()
+    no_exception(at)
+    index = dict(query(tiny_db, """
+        select categories.name_zh, output.output_index from marts.group_category_output_monthly as output
+        join config.categories as categories using (category_code)
+        where group_id = ? and month = ?""", [group, month]))
+    bars = charts(at)[1]["data"][0]
+    shown = dict(zip(bars["x"], bars["y"], strict=True))
+    assert shown.keys() == index.keys()
+    assert all((shown[k] is None and index[k] is None) or shown[k] == pytest.approx(index[k]) for k in index)
+
+
+def test_categories_level_month_and_gaps(tiny_db):
+    (month,) = query(tiny_db, "select max(month) from marts.mentor_category_output_monthly where is_complete_month")[0]
+    at = open_app(tiny_db, "views/categories.py")
+    no_exception(at)
+    heat = charts(at)[0]["data"][0]
+    assert set(heat["y"]) == {m for (m,) in query(
+        tiny_db, "select distinct mentor_id from marts.mentor_category_output_monthly where month = ?", [month])}
+    gaps = query(tiny_db, """
+        select count(*) from marts.mentor_category_output_monthly where month = ? and is_gap""", [month])[0][0]
+    assert sum(text.endswith("▼") for row in heat["text"] for text in row) == gaps
+
+    at.radio(key="categories_level").set_value("group").run()
+    no_exception(at)
+    heat = charts(at)[0]["data"][0]
+    assert set(heat["y"]) == {g for (g,) in query(
+        tiny_db, "select distinct group_id from marts.group_category_output_monthly where month = ?", [month])}
+
+    earlier = query(tiny_db, "select min(month) from marts.group_category_output_monthly")[0][0]
+    at.selectbox(key="categories_month").select(earlier).run()
+    assert set(charts(at)[0]["data"][0]["y"]) == {g for (g,) in query(
+        tiny_db, "select distinct group_id from marts.group_category_output_monthly where month = ?", [earlier])}
+
+
+def test_cohorts_and_funnel_mark_incomplete_months(tiny_db):
+    at = open_app(tiny_db, "views/cohorts.py")
+    no_exception(at)
+    triangle, rates, kfactor = charts(at)
+    cells = sum(z is not None for trace in triangle["data"] for row in trace["z"] for z in row)
+    assert cells == query(tiny_db, "select count(*) from marts.cohort_retention_monthly")[0][0]
+    incomplete_cells = sum(z is not None for row in triangle["data"][1]["z"] for z in row)
+    assert incomplete_cells == query(tiny_db, "select count(*) from marts.cohort_retention_monthly "
+                                              "where not is_complete_month")[0][0]
+
+    # activation: months whose window-1 has not ended for every new member are on the dotted trace only
+    funnel = query(tiny_db, "select strftime(month, '%Y-%m-%d'), activation_rate, is_complete_month "
+                            "and activation_eligible = new_members from marts.funnel_monthly order by 1")
+    solid, dotted = rates["data"][0], rates["data"][1]
+    assert solid["name"] == zh("activation_rate") and dotted["line"]["dash"] == "dot"
+    immature = [i for i, (_, _, mature) in enumerate(funnel) if not mature]
+    assert immature, "the last month's members cannot all have ended their first window"
+    for i, (_, rate, mature) in enumerate(funnel):
+        if mature:
+            assert solid["y"][i] == pytest.approx(rate)
+        else:
+            assert solid["y"][i] is None
+            assert (dotted["y"][i] is None and rate is None) or dotted["y"][i] == pytest.approx(rate)
+    kf = dict(query(tiny_db, "select strftime(month, '%Y-%m-%d'), k_factor from marts.funnel_monthly"))
+    shown = [a if a is not None else b for a, b in zip(kfactor["data"][0]["y"], kfactor["data"][1]["y"], strict=True)]
+    expected = [kf[m] for m, _, _ in funnel]
+    assert all((a is None and b is None) or a == pytest.approx(b) for a, b in zip(shown, expected, strict=True))
+
+
+def test_warnings_filters_counts_and_mentor_download(tiny_db, tmp_path):
+    at = open_app(tiny_db, "views/warnings.py")
+    no_exception(at)
+    total = query(tiny_db, "select count(*) from marts.early_warnings")[0][0]
+    assert metric_values(at)[zh("count_open")] == f"{total:,}"
+    assert not at.get("download_button")
+
+    mentor = query(tiny_db, "select mentor_id from marts.early_warnings where is_new and mentor_id is not null "
+                            "group by 1 order by count(*) desc, 1 limit 1")[0][0]
+    at.selectbox(key="warnings_mentor").select(mentor).run()
+    no_exception(at)
+    (n, n_new, n_high) = query(tiny_db, """
+        select count(*), count(*) filter (where is_new), count(*) filter (where severity = 'high')
+        from marts.early_warnings where mentor_id = ?""", [mentor])[0]
+    values = metric_values(at)
+    assert (values[zh("count_open")], values[zh("count_new")], values[zh("count_high")]) == (
+        f"{n:,}", f"{n_new:,}", f"{n_high:,}")
+    assert len(at.dataframe[0].value) == n
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == [zh("download_mentor", mentor=mentor)]
+
+    at.checkbox(key="warnings_new_only").check().run()
+    assert len(at.dataframe[0].value) == n_new
+    codes = [c for (c,) in query(tiny_db, "select distinct alert_code from marts.early_warnings "
+                                          "where mentor_id = ? and is_new order by 1", [mentor])]
+    at.multiselect(key="warnings_alerts").set_value(codes[:1]).run()
+    at.multiselect(key="warnings_severity").set_value(["high", "medium", "low"]).run()
+    table = at.dataframe[0].value
+    assert set(table["alert_code"]) == set(codes[:1]) and table["is_new"].all()
+    assert len(table) == query(tiny_db, "select count(*) from marts.early_warnings where mentor_id = ? and is_new "
+                                        "and alert_code = ?", [mentor, codes[0]])[0][0]
+
+    # the download is the mentor export itself (radar.alerts), not a copy of its logic
+    from console import ui
+
+    os.environ["RADAR_DB_PATH"] = str(tiny_db)
+    name, data = ui.mentor_task_list(mentor)
+    exported = alerts.export(tiny_db, tmp_path)
+    assert name == f"{alerts.file_stem(mentor)}.csv"
+    assert data == (exported.out_dir / name).read_bytes()
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(alerts.CSV_COLUMNS) and len(rows) - 1 == n_new
+
+
+def test_member_lookup(tiny_db):
+    member, stage, segment_zh = query(tiny_db, """
+        select member_id, lifecycle_stage, segment_name_zh from marts.member_segments
+        where purchases_total > 0 order by member_id desc limit 1""")[0]
+    at = open_app(tiny_db, "views/members.py")
+    no_exception(at)
+    first = query(tiny_db, "select min(member_id) from marts.member_segments")[0][0]
+    assert at.text_input(key="members_id").value == first
+
+    at.text_input(key="members_id").input(member).run()
+    no_exception(at)
+    values = metric_values(at)
+    assert values[zh("lifecycle_stage")] == zh(f"stage_{stage}")
+    assert values[zh("segment")] == segment_zh
+    history = query(tiny_db, "select segment_rank from marts.member_segment_history where member_id = ? "
+                             "order by month_end", [member])
+    assert charts(at)[0]["data"][0]["y"] == [r for (r,) in history]
+
+    at.text_input(key="members_id").input("NO-SUCH-MEMBER").run()
+    no_exception(at)
+    assert [w.value for w in at.warning] == [zh("member_not_found", member="NO-SUCH-MEMBER")]
+
+
+# --------------------------------------------------------------------------- semantic layer
+
+
+@pytest.fixture(scope="module")
+def metricflow_project(tiny_db, tmp_path_factory) -> tuple[Path, dict]:
+    """A project folder for ``mf`` over a copy of the tiny warehouse, with its own target/.
+
+    mf reads ./target/semantic_manifest.json of the folder it runs in; a folder
+    of links to the project with a target/ of its own keeps the shared target/
+    (and the warehouse under test) untouched.
+    """
+    base = tmp_path_factory.mktemp("metricflow")
+    db = copy_db(tiny_db, base / "db")
+    project = base / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "models", "macros", "seeds", "tests", "analyses", "profiles"):
+        (project / name).symlink_to(ROOT / name)
+    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"),
+               DBT_SEND_ANONYMOUS_USAGE_STATS="false", MF_TRACKING_DISABLED="1")
+    done = subprocess.run([str(BIN / "dbt"), "parse", "--quiet", "--target-path", str(project / "target")],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return project, env
+
+
+def test_semantic_layer_validates_against_the_warehouse(metricflow_project):
+    project, env = metricflow_project
+    done = subprocess.run([str(BIN / "mf"), "validate-configs"], cwd=project, env=env, capture_output=True, text=True)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    assert "Successfully validated metrics against data warehouse" in output
+
+
+def test_every_page_is_an_exposure_and_every_metric_has_a_definition(metricflow_project):
+    project, _ = metricflow_project
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    exposures = [e for e in manifest["exposures"].values() if e["package_name"] == "retention_radar"]
+    assert len(exposures) == len(PAGES) and all(e["type"] == "dashboard" for e in exposures)
+    from console import app_pages
+
+    base = "http://127.0.0.1:8501/"
+    assert {e["url"] for e in exposures} == {base} | {base + url for _, url, _ in app_pages.PAGES[1:]}
+    metrics = {m["name"] for m in manifest["metrics"].values()}
+    assert {"members", "active_members", "activity_rate", "expected_activity_rate", "sales", "unit_output",
+            "graded_groups", "failing_groups", "open_warnings", "new_warnings", "retention_rate",
+            "activation_rate", "cohort_retention_rate", "tenure_active_rate", "k_factor"} <= metrics
+    spine = next(n for n in manifest["nodes"].values() if n["name"] == "metricflow_time_spine")
+    assert spine["time_spine"]["standard_granularity_column"] == "date_day"
+
+
+#: console column (queries.monthly_metrics) -> semantic-layer metric
+METRIC_COLUMNS = {
+    "members": "members", "active_members": "active_members", "activity_rate": "activity_rate",
+    "expected_activity_rate": "expected_activity_rate", "sales": "sales", "unit_output": "unit_output",
+    "graded_groups": "graded_groups", "failing_groups": "failing_groups", "new_members": "new_members",
+    "activation_rate": "activation_rate", "retention_rate": "retention_rate", "platform_sales": "platform_sales",
+    "platform_active_members": "platform_active_members", "arppu": "arppu", "k_factor": "k_factor",
+}
+
+
+def test_console_queries_equal_metricflow(metricflow_project, tiny_db, tmp_path):
+    """Each monthly KPI the console shows is the semantic layer's metric, month by month."""
+    project, env = metricflow_project
+    out = tmp_path / "metrics.csv"
+    done = subprocess.run([str(BIN / "mf"), "query", "--metrics", ",".join(METRIC_COLUMNS.values()),
+                           "--group-by", "metric_time__month", "--order", "metric_time__month", "--csv", str(out)],
+                          cwd=project, env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and out.exists(), (done.stdout + done.stderr)[-4000:]
+    with out.open(encoding="utf-8") as handle:
+        from_mf = {row["metric_time__month"][:10]: row for row in csv.DictReader(handle)}
+
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        console = queries.monthly_metrics(con)
+    assert len(console) == len(from_mf) > 3
+    compared = 0
+    for _, row in console.iterrows():
+        mf_row = from_mf[row["month"].strftime("%Y-%m-%d")]
+        for column, metric in METRIC_COLUMNS.items():
+            ours, theirs = row[column], mf_row[metric]
+            if theirs in ("", None):
+                assert ours is None or (isinstance(ours, float) and math.isnan(ours)) or (
+                    metric in ("graded_groups", "failing_groups") and ours == 0), (row["month"], metric, ours)
+            else:
+                assert float(ours) == pytest.approx(float(theirs), rel=1e-9, abs=1e-9), (row["month"], metric)
+                compared += 1
+    assert compared > 10 * len(METRIC_COLUMNS)
+
+
+def test_time_spine_covers_every_day_of_the_months(tiny_db):
+    (days, first, last, distinct) = query(tiny_db, """
+        select count(*), min(date_day), max(date_day), count(distinct date_day) from marts.metricflow_time_spine""")[0]
+    (first_month, last_month_end) = query(tiny_db, "select min(month), max(month_last_day) "
+                                                   "from intermediate.int_months")[0]
+    assert (first, last) == (first_month, last_month_end)
+    assert days == distinct == (last - first).days + 1
