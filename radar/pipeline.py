@@ -142,7 +142,11 @@ def run(
     publication = None
     try:
         log(f"[2/3] validating and loading into {work.name}")
-        with duckdb.connect(str(work)) as con:
+        # DuckDB's own memory is capped (it spills to disk beyond it); the
+        # pandas chunks of the row validation come on top.
+        loader_config = {"memory_limit": os.environ.get("RADAR_LOADER_MEMORY_LIMIT", "3GB"),
+                         "threads": int(os.environ.get("RADAR_THREADS", "2"))}
+        with duckdb.connect(str(work), config=loader_config) as con:
             reports = load_batches(con, new, docs_dir, chunk_rows)
         if reports:
             print(summary_table(reports), flush=True)
