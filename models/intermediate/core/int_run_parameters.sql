@@ -1,5 +1,9 @@
 {#- The run's one row of date parameters: as_of_date (var, else the latest
     local order date of any status), its month, and the last complete month. -#}
+{#- A table: read by most models; as a view each of them would recompute the
+    latest order date. -#}
+{{ config(materialized='table') }}
+
 with
 
 orders as (

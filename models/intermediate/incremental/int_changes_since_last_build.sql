@@ -156,6 +156,36 @@ crossed_members as (
 
 ),
 
+changed_order_dates as (
+
+    select
+        'order' as change,
+        order_date
+
+    from changed_orders
+
+    union all
+
+    select
+        'order_before' as change,
+        previous_orders.order_date
+
+    from previous_orders
+    inner join changed_orders
+        on previous_orders.order_id = changed_orders.order_id
+
+    union all
+
+    select
+        'order_cut_off' as change,
+        orders.order_date
+
+    from orders
+    inner join crossed_members
+        on orders.member_id = crossed_members.member_id
+
+),
+
 ranges as (
 
     -- the definitions changed: rebuild everything
@@ -182,34 +212,13 @@ ranges as (
 
     union all
 
+    -- an order or its lines: the month of its date now and before
     select
-        'order' as change,
+        change,
         cast({{ dbt.date_trunc('month', 'order_date') }} as date) as from_month,
         cast({{ dbt.date_trunc('month', 'order_date') }} as date) as to_month
 
-    from changed_orders
-
-    union all
-
-    select
-        'order_before' as change,
-        cast({{ dbt.date_trunc('month', 'previous_orders.order_date') }} as date) as from_month,
-        cast({{ dbt.date_trunc('month', 'previous_orders.order_date') }} as date) as to_month
-
-    from previous_orders
-    inner join changed_orders
-        on previous_orders.order_id = changed_orders.order_id
-
-    union all
-
-    select
-        'order_cut_off' as change,
-        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as from_month,
-        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as to_month
-
-    from orders
-    inner join crossed_members
-        on orders.member_id = crossed_members.member_id
+    from changed_order_dates
 
     union all
 

@@ -1,5 +1,10 @@
 {#- Staging adds the order's net amount and purchase flag (SPEC §3), as the
     foundation issue asks, so that no later model re-derives them. -#}
+{#- A table, not a view (unlike the other staging models): the order-line
+    aggregation is read by the cut-off, the change detection, the order facts
+    and the build state; as a table the run scans the order lines for it once. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
