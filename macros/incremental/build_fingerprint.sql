@@ -44,6 +44,7 @@
         'int_orders', 'int_member_daily_purchases', 'int_member_daily_category_sales',
         'int_member_monthly_purchases', 'int_member_monthly_category_sales',
         'int_member_tenure_windows', 'fct_member_tenure_windows', 'int_group_month_rosters',
+        'int_mentor_month_rosters',
         'int_platform_month_outputs', 'int_platform_month_category_outputs', 'group_health_monthly', 'group_category_output_monthly', 'mentor_category_output_monthly',
         'mentor_scorecard_monthly', 'member_segment_history',
     ]) }}

@@ -1,6 +1,9 @@
 {#- One row per group closed on or before as_of_date (local closed date):
     its mentor, closed date and the end of the re-homing window
     (closed_date + handover_window_days) and whether that window is over. -#}
+{#- A table, not a view: read by a model and its tests, computed once per build. -#}
+{{ config(materialized='table') }}
+
 with
 
 groups as (

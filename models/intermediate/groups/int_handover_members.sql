@@ -3,6 +3,9 @@
     closed_date and left date null or >= closed_date. Carries the member's
     first membership of another group that started in [closed_date,
     closed_date + handover_window_days] (on or before as_of_date). -#}
+{#- A table, not a view: read by a model and its tests, computed once per build. -#}
+{{ config(materialized='table') }}
+
 with
 
 closed_groups as (

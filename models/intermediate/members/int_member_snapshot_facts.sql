@@ -2,6 +2,9 @@
     members joined by that date: purchase facts with the snapshot date as the
     cut-off (only purchases dated on or before it count), tenure, and the
     group and mentor of the member's roster on that day. -#}
+{#- A table, not a view: read by a model and its tests, computed once per build. -#}
+{{ config(materialized='table') }}
+
 with
 
 snapshot_dates as (
@@ -42,6 +45,32 @@ spine as (
 
 ),
 
+first_snapshot as (
+
+    select min(snapshot_date) as first_snapshot_date from snapshot_dates
+
+),
+
+-- Purchases dated before the first snapshot date only feed the running
+-- totals: one opening row per member carries them, so a run that needs only
+-- recent snapshot dates does not walk every member's history day by day.
+opening_purchases as (
+
+    select
+        daily_purchases.member_id,
+        max(daily_purchases.purchase_date) as event_date,
+        min(daily_purchases.purchase_date) as first_purchase_date,
+        max(daily_purchases.purchase_date) as last_purchase_date,
+        sum(daily_purchases.purchases) as purchases,
+        sum(daily_purchases.sales) as sales
+
+    from daily_purchases
+    cross join first_snapshot
+    where daily_purchases.purchase_date < first_snapshot.first_snapshot_date
+    group by 1
+
+),
+
 -- Running totals without a range join: purchase days and snapshot rows are
 -- interleaved per member in date order (a snapshot row after the purchases
 -- of its own day), so a running window at a snapshot row covers exactly the
@@ -50,13 +79,29 @@ events as (
 
     select
         member_id,
-        purchase_date as event_date,
+        event_date,
         0 as is_snapshot,
-        purchase_date,
+        first_purchase_date,
+        last_purchase_date,
         purchases,
         sales
 
+    from opening_purchases
+
+    union all
+
+    select
+        daily_purchases.member_id,
+        daily_purchases.purchase_date as event_date,
+        0 as is_snapshot,
+        daily_purchases.purchase_date as first_purchase_date,
+        daily_purchases.purchase_date as last_purchase_date,
+        daily_purchases.purchases,
+        daily_purchases.sales
+
     from daily_purchases
+    cross join first_snapshot
+    where daily_purchases.purchase_date >= first_snapshot.first_snapshot_date
 
     union all
 
@@ -64,7 +109,8 @@ events as (
         member_id,
         snapshot_date as event_date,
         1 as is_snapshot,
-        cast(null as date) as purchase_date,
+        cast(null as date) as first_purchase_date,
+        cast(null as date) as last_purchase_date,
         0 as purchases,
         0 as sales
 
@@ -88,12 +134,12 @@ running_totals as (
             order by event_date, is_snapshot
             rows between unbounded preceding and current row
         ) as sales_total,
-        min(purchase_date) over (
+        min(first_purchase_date) over (
             partition by member_id
             order by event_date, is_snapshot
             rows between unbounded preceding and current row
         ) as first_purchase_date,
-        max(purchase_date) over (
+        max(last_purchase_date) over (
             partition by member_id
             order by event_date, is_snapshot
             rows between unbounded preceding and current row

@@ -2,6 +2,9 @@
     alert_code, entity_id, category_code, period_month) for as_of_date and the
     day before: member, group and mentor alerts with severity, Chinese message
     and recommended action from the alert_catalog and segment_playbook seeds. -#}
+{#- A table, not a view: read by a model and its tests, computed once per build. -#}
+{{ config(materialized='table') }}
+
 with
 
 member_warnings as (
