@@ -184,7 +184,9 @@ final as (
         unit_output,
         expected_activity_rate,
         standard_unit_output,
-        standard_source,
+        -- typed as the contract: PostgreSQL reads a string literal as text,
+        -- which an incremental run's schema check would take for a change
+        cast(standard_source as {{ engine_data_type('varchar') }}) as standard_source,
         activity_uplift_pp,
         unit_output_uplift_pct,
         grade,

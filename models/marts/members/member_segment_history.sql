@@ -89,10 +89,11 @@ final as (
         snapshots.segment,
         snapshots.segment_rank,
         snapshots.segment_name_zh,
-        snapshots.lifecycle_stage,
+        -- typed as the contract (PostgreSQL reads string literals as text)
+        cast(snapshots.lifecycle_stage as {{ engine_data_type('varchar') }}) as lifecycle_stage,
         snapshots.previous_segment,
         snapshots.previous_segment_rank,
-        batches_seen.loaded_through_batch
+        cast(batches_seen.loaded_through_batch as {{ engine_data_type('varchar') }}) as loaded_through_batch
 
     from snapshots
     inner join months_to_build
