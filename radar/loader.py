@@ -44,6 +44,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES_SEED = PROJECT_ROOT / "seeds" / "categories.csv"
 SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp"}
 DEFAULT_CHUNK_ROWS = 500_000
+WORK_SCHEMA = "_loader"
+CAND, KEYS = f"{WORK_SCHEMA}.cand", f"{WORK_SCHEMA}.keys"
 
 
 class StructuralError(Exception):
@@ -283,11 +285,14 @@ class FileLoader:
         header = header_of(path)
         present = [c for c in spec.column_names if c in header]
         self.report.ignored_columns = [c for c in header if c not in spec.column_names]
-        con.execute("drop table if exists cand")
-        con.execute("drop table if exists keys")
+        # Work tables are ordinary tables of the building copy, outside any
+        # transaction: DuckDB writes them out as they grow, whereas temp tables
+        # and uncommitted appends stay in memory beyond its memory_limit (about
+        # 0.25 GB per million order lines, measured). The copy is discarded on
+        # any failure, so this loses no atomicity (radar.pipeline).
         typed = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
-        con.execute(f"create temp table cand (_row_number bigint, {typed}, _key varchar)")
-        con.execute("create temp table keys (_row_number bigint, _key varchar)")
+        con.execute(f"create or replace table {CAND} (_row_number bigint, {typed}, _key varchar)")
+        con.execute(f"create or replace table {KEYS} (_row_number bigint, _key varchar)")
         for frame in iter_chunks(path, present, chunk_rows):
             for column in spec.column_names:
                 if column not in frame:
@@ -305,7 +310,7 @@ class FileLoader:
         self._cross_row_rules()
         self._upsert()
         self.report.rows_quarantined = len(self.quarantined)
-        self.report.rows_loaded = con.execute("select count(*) from cand").fetchone()[0]
+        self.report.rows_loaded = con.execute(f"select count(*) from {CAND}").fetchone()[0]
         if self.quarantined:
             con.executemany(
                 "insert into landing.quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", self.quarantined
@@ -342,7 +347,7 @@ class FileLoader:
             key = key + "|" + part.astype(object)
         keys = pd.DataFrame({"_row_number": frame.index[complete], "_key": key[complete].values})
         self.con.register("chunk_keys", keys)
-        self.con.execute("insert into keys select * from chunk_keys")
+        self.con.execute(f"insert into {KEYS} select * from chunk_keys")
         self.con.unregister("chunk_keys")
 
         good = frame.loc[[i for i in frame.index if i not in bad]] if bad else frame
@@ -362,14 +367,14 @@ class FileLoader:
                     selects.append(column.name)
         self.con.register("chunk_rows", staged)
         self.con.execute(
-            f"insert into cand select {', '.join(selects)}, null from chunk_rows"
+            f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
         )
         self.con.unregister("chunk_rows")
 
     def _reject(self, where_sql: str, reason_sql: str, detail: str) -> None:
         """Move cand rows matching ``where_sql`` to quarantine with ``reason_sql``."""
         rows = self.con.execute(
-            f"select {reason_sql} as reason, * from cand where {where_sql} order by _row_number"
+            f"select {reason_sql} as reason, * from {CAND} where {where_sql} order by _row_number"
         ).df()
         for record in rows.to_dict("records"):
             reason = record.pop("reason")
@@ -377,14 +382,14 @@ class FileLoader:
             key = record.pop("_key")
             self.quarantine(row_number, reason, detail, key, record)
         if len(rows):
-            self.con.execute(f"delete from cand where {where_sql}")
+            self.con.execute(f"delete from {CAND} where {where_sql}")
 
     def _cross_row_rules(self) -> None:
         spec, con = self.spec, self.con
-        con.execute(f"update cand set _key = {_key_expression(spec)}")
+        con.execute(f"update {CAND} set _key = {_key_expression(spec)}")
         # 1. every copy of a key duplicated within the batch file
         self._reject(
-            "_key in (select _key from keys group by _key having count(*) > 1)",
+            f"_key in (select _key from {KEYS} group by _key having count(*) > 1)",
             "'duplicate_key'",
             "primary key " + ", ".join(spec.primary_key) + " repeated in this batch",
         )
@@ -401,20 +406,20 @@ class FileLoader:
             self._reject(where, reason, f"{fk.column} not found in {fk.parent}")
         # 3. membership intervals must not overlap (half-open [joined_at, left_at))
         if spec.name == "group_memberships":
-            overlaps = """
+            overlaps = f"""
                 _row_number in (
                     select c._row_number
-                    from cand as c
+                    from {CAND} as c
                     inner join (
                         select e.member_id, e.group_id, e.joined_at, e.left_at, null as _row_number
                         from landing.group_memberships as e
                         where not exists (
-                            select 1 from cand as r
+                            select 1 from {CAND} as r
                             where r.member_id = e.member_id and r.group_id = e.group_id
                               and r.joined_at = e.joined_at
                         )
                         union all
-                        select member_id, group_id, joined_at, left_at, _row_number from cand
+                        select member_id, group_id, joined_at, left_at, _row_number from {CAND}
                     ) as o
                         on o.member_id = c.member_id
                         and (o._row_number is null or o._row_number < c._row_number)
@@ -427,10 +432,10 @@ class FileLoader:
     def _upsert(self) -> None:
         spec, con = self.spec, self.con
         match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
-        con.execute(f"delete from landing.{spec.name} as t using cand as c where {match}")
+        con.execute(f"delete from landing.{spec.name} as t using {CAND} as c where {match}")
         columns = ", ".join(spec.column_names)
         con.execute(
-            f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from cand",
+            f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from {CAND}",
             [self.batch.name, self.now],
         )
 
@@ -443,6 +448,7 @@ def load_batches(
 ) -> list[FileReport]:
     """Validate and load ``batches`` (already structure-checked) into ``con``."""
     ensure_landing(con)
+    con.execute(f"create schema if not exists {WORK_SCHEMA}")
     categories = read_categories()
     context = new_context(docs_dir)
     validators = {name: RowValidator(FILES[name], categories, context) for name in FILE_ORDER}
@@ -451,12 +457,11 @@ def load_batches(
     reports = []
     for batch in batches:
         log(f"  batch {batch.name}: {', '.join(f for f in FILE_ORDER if f in batch.files) or 'no files'}")
-        con.execute("begin transaction")
         for name in FILE_ORDER:
             if name in batch.files:
                 loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now)
                 reports.append(loader.run(batch.files[name], chunk_rows))
-        con.execute("commit")
+    con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
     if docs_dir is not None:
         write_data_docs(context)
     return reports
