@@ -1,13 +1,9 @@
-{#- One row per snapshot date: every complete month's last day (from the
-    first join month), as_of_date and the day before it. Member RFM and
-    lifecycle are computed once over these dates (int_member_snapshots).
-
-    Month ends are listed only where this run needs them: from the month
-    before the first month of int_rebuild_months (member_segment_history
-    rewrites every month end from there; each needs the one before for
-    previous_segment), and the two month ends before as_of_date's month
-    (previous_segment of as_of_date and of the day before). A full build
-    rebuilds every month, so it lists them all. -#}
+{#- One row per snapshot date the current member marts need: as_of_date,
+    the day before it, and the last two complete month ends before
+    as_of_date's month (previous_segment of as_of_date and of the day
+    before). Member RFM and lifecycle are computed over these dates
+    (int_member_snapshots); the month ends of member_segment_history are
+    int_member_month_end_dates. -#}
 with
 
 parameters as (
@@ -22,12 +18,6 @@ months as (
 
 ),
 
-rebuild as (
-
-    select min(month) as first_rebuild_month from {{ ref('int_rebuild_months') }}
-
-),
-
 candidates as (
 
     select
@@ -38,13 +28,9 @@ candidates as (
 
     from months
     cross join parameters
-    cross join rebuild
     where
         months.is_complete_month
-        and (
-            months.month >= cast({{ dbt.dateadd('month', -2, 'parameters.as_of_month') }} as date)
-            or months.month >= cast({{ dbt.dateadd('month', -1, 'rebuild.first_rebuild_month') }} as date)
-        )
+        and months.month >= cast({{ dbt.dateadd('month', -2, 'parameters.as_of_month') }} as date)
 
     union all
 

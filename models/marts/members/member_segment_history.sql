@@ -1,6 +1,6 @@
 {#- One row per member and complete month end (member_id, month_end) for the
     members joined by that day: the member_segments computation with the
-    month's last day as the cut-off, from int_member_snapshots.
+    month's last day as the cut-off, from int_member_month_end_snapshots.
 
     Incremental by month: a member's totals are cumulative, so a change in
     month M (a late refund, a new member, a membership change, a moved
@@ -8,7 +8,7 @@
     earlier months are kept. Whole months are replaced (macro
     incremental_by_month: delete+insert on DuckDB and PostgreSQL,
     insert_overwrite of month partitions on Spark); months after the cut-off
-    are removed by the post-hook. int_member_snapshot_dates computes exactly
+    are removed by the post-hook. int_member_month_end_dates lists exactly
     the month ends this needs. -#}
 {{ config(**incremental_by_month('month', onward=true, complete_only=true)) }}
 -- depends_on: {{ ref('int_rebuild_months') }}
@@ -17,7 +17,7 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_member_snapshots') }}
+    select * from {{ ref('int_member_month_end_snapshots') }}
 
 ),
 
@@ -35,7 +35,7 @@ members as (
 
 snapshot_dates as (
 
-    select * from {{ ref('int_member_snapshot_dates') }}
+    select * from {{ ref('int_member_month_end_dates') }}
 
 ),
 

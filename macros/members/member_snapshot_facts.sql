@@ -1,0 +1,293 @@
+{#- Member purchase facts on each of a set of snapshot dates, each date its
+    own cut-off: the one definition behind int_member_snapshot_facts (today,
+    yesterday, the last month ends) and int_member_month_end_facts (the
+    month ends member_segment_history rebuilds).
+
+    One row per member and snapshot date (member_id, snapshot_date) for the
+    members joined by that date: purchases dated on or before it (totals,
+    first and last purchase, recency), the two RFM windows, days since
+    joining, tenure month and, with_rosters, the group and mentor of the
+    member's roster that day.
+
+    snapshot_dates: a relation with one row per snapshot_date. -#}
+{% macro member_snapshot_facts(snapshot_dates, with_rosters=true) %}
+with
+
+snapshot_dates as (
+
+    select * from {{ snapshot_dates }}
+
+),
+
+members as (
+
+    select * from {{ ref('int_members') }}
+
+),
+
+daily_purchases as (
+
+    select * from {{ ref('int_member_daily_purchases') }}
+
+),
+
+roster_intervals as (
+
+    select * from {{ ref('int_roster_intervals') }}
+
+),
+
+spine as (
+
+    select
+        members.member_id,
+        members.tier,
+        members.join_date,
+        snapshot_dates.snapshot_date
+
+    from members
+    inner join snapshot_dates
+        on members.join_date <= snapshot_dates.snapshot_date
+
+),
+
+first_snapshot as (
+
+    select min(snapshot_date) as first_snapshot_date from snapshot_dates
+
+),
+
+-- Purchases dated before the first snapshot date only feed the running
+-- totals: one opening row per member carries them, so a run that needs only
+-- recent snapshot dates does not walk every member's history day by day.
+opening_purchases as (
+
+    select
+        daily_purchases.member_id,
+        max(daily_purchases.purchase_date) as purchase_date,
+        min(daily_purchases.purchase_date) as first_purchase_date,
+        sum(daily_purchases.purchases) as purchases,
+        sum(daily_purchases.sales) as sales
+
+    from daily_purchases
+    cross join first_snapshot
+    where daily_purchases.purchase_date < first_snapshot.first_snapshot_date
+    group by 1
+
+),
+
+purchase_days as (
+
+    select
+        member_id,
+        purchase_date,
+        first_purchase_date,
+        purchases,
+        sales
+
+    from opening_purchases
+
+    union all
+
+    select
+        daily_purchases.member_id,
+        daily_purchases.purchase_date,
+        daily_purchases.purchase_date as first_purchase_date,
+        daily_purchases.purchases,
+        daily_purchases.sales
+
+    from daily_purchases
+    cross join first_snapshot
+    where daily_purchases.purchase_date >= first_snapshot.first_snapshot_date
+
+),
+
+-- Running totals per member over her purchase days; each purchase day's
+-- totals hold from that day until the day before her next purchase day.
+running_totals as (
+
+    select
+        member_id,
+        purchase_date,
+        min(first_purchase_date) over (partition by member_id) as first_purchase_date,
+        sum(purchases) over (
+            partition by member_id
+            order by purchase_date
+            rows between unbounded preceding and current row
+        ) as purchases_total,
+        sum(sales) over (
+            partition by member_id
+            order by purchase_date
+            rows between unbounded preceding and current row
+        ) as sales_total,
+        lead(purchase_date) over (
+            partition by member_id
+            order by purchase_date
+        ) as next_purchase_date
+
+    from purchase_days
+
+),
+
+-- The totals on a snapshot date: those of the member's last purchase day on
+-- or before it (a join on the few snapshot dates, not on the members).
+snapshot_totals as (
+
+    select
+        running_totals.member_id,
+        snapshot_dates.snapshot_date,
+        running_totals.purchases_total,
+        running_totals.sales_total,
+        running_totals.first_purchase_date,
+        running_totals.purchase_date as last_purchase_date
+
+    from running_totals
+    inner join snapshot_dates
+        on
+            running_totals.purchase_date <= snapshot_dates.snapshot_date
+            and (
+                running_totals.next_purchase_date is null
+                or snapshot_dates.snapshot_date < running_totals.next_purchase_date
+            )
+
+),
+
+-- The two RFM windows: [s - 29, s] and [s - 59, s - 30] (30 = rfm_window_days).
+window_purchases as (
+
+    select
+        daily_purchases.member_id,
+        snapshot_dates.snapshot_date,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    > {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.purchases
+                else 0
+            end
+        ) as frequency_30d,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    > {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.sales
+                else 0
+            end
+        ) as monetary_30d,
+        sum(
+            case
+                when daily_purchases.purchase_date
+                    <= {{ dbt.dateadd('day', -var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+                    then daily_purchases.sales
+                else 0
+            end
+        ) as monetary_prev_30d
+
+    from daily_purchases
+    inner join snapshot_dates
+        on
+            daily_purchases.purchase_date <= snapshot_dates.snapshot_date
+            and daily_purchases.purchase_date
+            > {{ dbt.dateadd('day', -2 * var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+    group by 1, 2
+
+),
+
+{%- if with_rosters %}
+
+-- Roster on day s: start_date <= s and (end_date is null or end_date > s).
+-- Memberships never overlap (the loader quarantines overlaps); should two
+-- intervals cover the same day anyway, the latest-started one wins.
+rosters as (
+
+    select
+        spine.member_id,
+        spine.snapshot_date,
+        roster_intervals.group_id,
+        roster_intervals.mentor_id,
+        row_number() over (
+            partition by spine.member_id, spine.snapshot_date
+            order by roster_intervals.joined_at_utc desc, roster_intervals.group_id asc
+        ) as interval_order
+
+    from spine
+    inner join roster_intervals
+        on
+            spine.member_id = roster_intervals.member_id
+            and spine.snapshot_date >= roster_intervals.start_date
+            and (
+                roster_intervals.end_date is null
+                or spine.snapshot_date < roster_intervals.end_date
+            )
+
+),
+
+current_rosters as (
+
+    select
+        member_id,
+        snapshot_date,
+        group_id,
+        mentor_id
+
+    from rosters
+    where interval_order = 1
+
+),
+
+{%- endif %}
+
+joined as (
+
+    select
+        spine.member_id,
+        spine.snapshot_date,
+        spine.tier,
+        spine.join_date,
+        {%- if with_rosters %}
+        current_rosters.group_id,
+        current_rosters.mentor_id,
+        {%- endif %}
+        coalesce(snapshot_totals.purchases_total, 0) > 0 as has_purchase,
+        snapshot_totals.first_purchase_date,
+        snapshot_totals.last_purchase_date,
+        {{
+            dbt.datediff('snapshot_totals.last_purchase_date', 'spine.snapshot_date', 'day')
+        }} as recency_days,
+        coalesce(snapshot_totals.purchases_total, 0) as purchases_total,
+        cast(coalesce(snapshot_totals.sales_total, 0) as decimal(18, 2)) as sales_total,
+        coalesce(window_purchases.frequency_30d, 0) as frequency_30d,
+        cast(coalesce(window_purchases.monetary_30d, 0) as decimal(18, 2)) as monetary_30d,
+        cast(coalesce(window_purchases.monetary_prev_30d, 0) as decimal(18, 2)) as monetary_prev_30d
+
+    from spine
+    left join snapshot_totals
+        on
+            spine.member_id = snapshot_totals.member_id
+            and spine.snapshot_date = snapshot_totals.snapshot_date
+    left join window_purchases
+        on
+            spine.member_id = window_purchases.member_id
+            and spine.snapshot_date = window_purchases.snapshot_date
+    {%- if with_rosters %}
+    left join current_rosters
+        on
+            spine.member_id = current_rosters.member_id
+            and spine.snapshot_date = current_rosters.snapshot_date
+    {%- endif %}
+
+),
+
+with_tenure as (
+
+    select
+        *,
+        {{ dbt.datediff('join_date', 'snapshot_date', 'day') }} as days_since_join,  -- noqa: LT05
+        {{ tenure_month('snapshot_date', 'join_date') }} as tenure_month  -- noqa: LT05
+
+    from joined
+
+)
+
+select * from with_tenure
+{% endmacro %}
