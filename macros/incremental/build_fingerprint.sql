@@ -41,7 +41,7 @@
     month when one of them is missing. -#}
 {% macro incremental_models() -%}
     {{ return([
-        'int_orders', 'int_member_daily_purchases', 'int_member_daily_category_sales',
+        'int_orders', 'int_member_daily_purchases',
         'int_member_monthly_purchases', 'int_member_monthly_category_sales',
         'int_member_tenure_windows', 'fct_member_tenure_windows', 'int_group_month_rosters',
         'int_mentor_month_rosters',

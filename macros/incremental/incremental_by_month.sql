@@ -32,6 +32,8 @@
         'pre_hook': ["{{ clear_rebuild_months('" ~ month_column ~ "', " ~ later ~ ", " ~ earlier ~ ", "
                      ~ onward ~ ") }}"],
         'post_hook': ["{{ drop_months_after_as_of('" ~ month_column ~ "', " ~ complete_only ~ ") }}"],
+        'meta': {'rebuilt_by_month': {'column': month_column, 'later': later, 'earlier': earlier,
+                                      'onward': onward}},
     }) -%}
     {{ return(config) }}
 {%- endmacro %}
@@ -61,17 +63,24 @@
     Read when the model runs; empty outside an incremental run. -#}
 {% macro rebuild_month_values(later=0, earlier=0, onward=false) -%}
     {%- if not (is_incremental() and execute) -%}{{ return([]) }}{%- endif -%}
+    {{ return(month_values_shifted(ref('int_rebuild_months'), ref('int_months'), later, earlier, onward)) }}
+{%- endmacro %}
+
+{#- The months of `rebuild` (a relation of months, int_rebuild_months) widened
+    as rebuild_month_values describes, read now; months_relation is
+    int_months. Also used by the data tests' scope (test_scope.sql). -#}
+{% macro month_values_shifted(rebuild, months_relation, later=0, earlier=0, onward=false) -%}
     {%- set shifted -%}
         {%- if onward %}
             select cast(months.month as {{ dbt.type_string() }}) as rebuild_month
-            from {{ ref('int_months') }} as months
-            where months.month >= (select min(rebuild.month) from {{ ref('int_rebuild_months') }} as rebuild)
+            from {{ months_relation }} as months
+            where months.month >= (select min(rebuild.month) from {{ rebuild }} as rebuild)
         {%- else -%}
         {%- for shift in range(-earlier, later + 1) %}
             {%- if not loop.first %} union all{% endif %}
             select cast(cast({{ dbt.dateadd('month', shift, 'rebuild.month') }} as date)
                 as {{ dbt.type_string() }}) as rebuild_month
-            from {{ ref('int_rebuild_months') }} as rebuild
+            from {{ rebuild }} as rebuild
         {%- endfor %}
         {%- endif %}
     {%- endset -%}

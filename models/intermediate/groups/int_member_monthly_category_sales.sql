@@ -1,27 +1,38 @@
 {#- One row per member, calendar month and category with purchase lines:
-    the net line amount of the member's purchases in the category.
-    Incremental by month. -#}
+    the net line amount of the member's purchases in the category (lines of
+    cancelled or fully refunded orders do not count). The one place order
+    lines are aggregated by category. Incremental by month. -#}
 {{ config(**incremental_by_month('month')) }}
 -- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
-daily_category_sales as (
+orders as (
 
-    select * from {{ ref('int_member_daily_category_sales') }}
+    select * from {{ ref('int_orders') }}
+
+),
+
+order_items as (
+
+    select * from {{ ref('stg_landing__order_items') }}
 
 ),
 
 monthly as (
 
     select
-        member_id,
-        purchase_month as month,
-        category_code,
-        cast(sum(category_sales) as decimal(18, 2)) as category_sales
+        orders.member_id,
+        orders.order_month as month,
+        order_items.category_code,
+        cast(sum(order_items.line_net_amount) as decimal(18, 2)) as category_sales
 
-    from daily_category_sales
-    where {{ in_rebuild_months('purchase_month') }}
+    from orders
+    inner join order_items
+        on orders.order_id = order_items.order_id
+    where
+        orders.is_purchase
+        and {{ in_rebuild_months('orders.order_month') }}
     group by 1, 2, 3
 
 )
