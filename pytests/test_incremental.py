@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -149,6 +150,13 @@ def late_refund_batch(db: Path, out: Path) -> dict:
     return {"month": month, "order_id": item[0]}
 
 
+def dbt_test(db: Path, select: str) -> subprocess.CompletedProcess:
+    args = [str(ROOT / ".venv" / "bin" / "dbt"), "test", "--select", select, "--exclude-resource-type",
+            "unit_test", "--target-path", str(db.parent / "target_dbt_test")]
+    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 def dbt_full_refresh(db: Path, as_of: str | None = None) -> None:
     args = [str(ROOT / ".venv" / "bin" / "dbt"), "build", "--full-refresh", "--quiet"]
     if as_of:
@@ -177,6 +185,8 @@ def paths(tmp_path_factory) -> dict:
     out["rebuilt_0003"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months")]
     out["batch_0004"] = late_refund_batch(nightly, landing / "batch_0004")
     make_run(landing, nightly)
+    out["after_0004"] = base / "after_0004.duckdb"
+    shutil.copyfile(nightly, out["after_0004"])
     out["rebuilt_0004"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months"
                                                         " order by 1")]
     out["history_stamps"] = query(nightly, "select month, min(loaded_through_batch), max(loaded_through_batch) "
@@ -257,3 +267,40 @@ def test_the_late_changes_reached_the_marts(paths):
     assert orders[b["moved_order"]][2] == "cancelled"
     assert orders[b["moved_order"]][6] == b["move_to"]  # order_month: moved
     assert orders["O9000001"][5] is True
+
+
+def test_data_tests_of_an_incremental_run_read_the_rebuilt_months(paths, tmp_path):
+    """After batch_0004 (one rebuilt month X), row-level data tests of the
+    monthly models look at month X only; unique keys are checked everywhere."""
+    month = paths["batch_0004"]["month"]
+    table = "intermediate.int_member_monthly_category_sales"
+
+    def corrupted(name: str, sql: str) -> Path:
+        db = tmp_path / f"{name}.duckdb"
+        shutil.copyfile(paths["after_0004"], db)
+        with duckdb.connect(str(db)) as con:
+            con.execute(sql)
+        return db
+
+    other = query(paths["after_0004"], f"select max(month) from {table} where month <> ?", [month])[0][0]
+    assert other is not None and other != month
+
+    def bad_category(in_month) -> str:
+        return (f"update {table} set category_code = 'no_such_category' where rowid = "
+                f"(select min(rowid) from {table} where month = date '{in_month}')")
+
+    # an unknown category in the rebuilt month fails `relationships`
+    result = dbt_test(corrupted("bad_in_rebuilt", bad_category(month)), "int_member_monthly_category_sales")
+    assert result.returncode != 0 and "relationships" in result.stdout, result.stdout[-3000:]
+    # a duplicate key in the rebuilt month fails unique_combination_of_columns
+    duplicate = f"insert into {table} select * from {table} where month = date '{month}' limit 1"
+    result = dbt_test(corrupted("dup_in_rebuilt", duplicate), "int_member_monthly_category_sales")
+    assert result.returncode != 0 and "unique_combination" in result.stdout, result.stdout[-3000:]
+    # the same fault in a month this run did not write is not re-read
+    result = dbt_test(corrupted("bad_elsewhere", bad_category(other)), "int_member_monthly_category_sales")
+    assert result.returncode == 0, result.stdout[-3000:]
+    # `unique` is checked over the whole table: an order repeated in another month fails
+    orders = "intermediate.int_orders"
+    repeated = (f"insert into {orders} select * from {orders} where order_month = date '{other}' limit 1")
+    result = dbt_test(corrupted("dup_order_elsewhere", repeated), "int_orders")
+    assert result.returncode != 0 and "unique_int_orders_order_id" in result.stdout, result.stdout[-3000:]
