@@ -37,8 +37,7 @@ from conftest import ROOT, copy_landing, generate, make_run, query
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
 # Differ by design between the two paths: change-detection bookkeeping, and
 # int_member_snapshot_facts / int_member_snapshots, working tables holding only
-# the dates this run needs (as_of, the day before, the month ends
-# member_segment_history rewrites).
+# the dates this run needs (as_of, the day before, the last two month ends).
 STATE_TABLES = {"int_build_state", "int_changes_since_last_build", "int_rebuild_months",
                 "int_member_snapshot_facts", "int_member_snapshots"}
 
