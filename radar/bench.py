@@ -78,6 +78,14 @@ def model_times(run_results: Path) -> dict[str, float]:
     return out
 
 
+def test_times(run_results: Path) -> dict[str, float]:
+    out = {}
+    for result in json.loads(run_results.read_text())["results"]:
+        if result["unique_id"].startswith("test."):
+            out[result["unique_id"].split(".")[2]] = round(result.get("execution_time") or 0.0, 3)
+    return out
+
+
 def kind_totals(run_results: Path) -> dict[str, float]:
     """Seconds by node kind (model, test, unit_test, seed) of a dbt run."""
     totals: dict[str, float] = {}
@@ -192,6 +200,10 @@ def render_markdown(results: dict) -> str:
                       "Slowest models:", "", "| model | s |", "| --- | ---: |"]
             for name, seconds in r["daily_slowest_models"]:
                 lines.append(f"| {name} | {seconds:.2f} |")
+            if r.get("daily_slowest_tests"):
+                lines += ["", "Slowest data tests of the daily run:", "", "| test | s |", "| --- | ---: |"]
+                for name, seconds in r["daily_slowest_tests"]:
+                    lines.append(f"| {name} | {seconds:.2f} |")
         if r.get("notes"):
             lines += ["", r["notes"]]
         lines.append("")
@@ -242,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     steps["daily_incremental"] = timed("daily_incremental", build, env)
     daily_models = model_times(ROOT / "target" / "run_results.json")
     daily_kinds = kind_totals(ROOT / "target" / "run_results.json")
+    daily_tests = test_times(ROOT / "target" / "run_results.json")
     with duckdb_connect(db) as con:
         rebuilt = [str(m) for (m,) in con.execute(
             "select month from intermediate.int_rebuild_months order by 1").fetchall()]
@@ -281,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         "daily_models_s": round(sum(daily_models.values()), 2),
         "full_build_by_kind_s": full_kinds,
         "daily_by_kind_s": daily_kinds,
+        "daily_slowest_tests": sorted(daily_tests.items(), key=lambda kv: -kv[1])[:8],
     }
     DOCS.mkdir(exist_ok=True)
     store = DOCS / "benchmarks.json"
