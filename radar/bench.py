@@ -177,7 +177,8 @@ def render_markdown(results: dict) -> str:
                   f"{m['engine']}; data: {r['data']}.", "",
                   "| step | wall s | peak RSS GB |", "| --- | ---: | ---: |"]
         for step, s in r["steps"].items():
-            lines.append(f"| {step} | {s['seconds']:.1f} | {s['peak_rss_gb'] if s['peak_rss_gb'] is not None else '—'} |")
+            label = f"{step} (cached data; figures of the run that generated it)" if s.get("cached") else step
+            lines.append(f"| {label} | {s['seconds']:.1f} | {s['peak_rss_gb'] if s['peak_rss_gb'] is not None else '—'} |")
         d = r["derived"]
         lines += ["", "| measure | value | goal |", "| --- | ---: | --- |",
                   f"| dbt models (sum of model times, full build) | {d['full_build_models_s']:.1f} s | ≤ 90 s at L |",
@@ -299,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
     DOCS.mkdir(exist_ok=True)
     store = DOCS / "benchmarks.json"
     results = json.loads(store.read_text()) if store.exists() else {}
+    previous = results.get(args.size) or {}
+    if "generate" not in steps and previous.get("data") == result["data"]:
+        # cached data: keep the generator's figures from the run that made it
+        generated = (previous.get("steps") or {}).get("generate")
+        if generated:
+            result["steps"] = {"generate": {**generated, "cached": True}, **steps}
     results[args.size] = result
     store.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (DOCS / "benchmarks.md").write_text(render_markdown(results))
