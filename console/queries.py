@@ -150,26 +150,19 @@ def group_category_index(con, group_id: str, month) -> pd.DataFrame:
 
 def category_output(con, level: str, month, mentor_id: str | None = None) -> pd.DataFrame:
     """entity × category output index of one month; level is 'mentor' or 'group'."""
-    if level == "mentor":
-        sql = """
-            select output.mentor_id as entity_id, output.category_code, categories.name_zh, categories.name_en,
-                   output.output_index, output.is_gap, output.is_complete_month
-            from marts.mentor_category_output_monthly as output
-            inner join config.categories as categories on output.category_code = categories.category_code
-            where output.month = ? and (? is null or output.mentor_id = ?)
-            order by entity_id, output.category_code
-        """
-    elif level == "group":
-        sql = """
-            select output.group_id as entity_id, output.category_code, categories.name_zh, categories.name_en,
-                   output.output_index, output.is_gap, output.is_complete_month
-            from marts.group_category_output_monthly as output
-            inner join config.categories as categories on output.category_code = categories.category_code
-            where output.month = ? and (? is null or output.mentor_id = ?)
-            order by entity_id, output.category_code
-        """
-    else:
+    marts = {"mentor": ("mentor_id", "mentor_category_output_monthly"),
+             "group": ("group_id", "group_category_output_monthly")}
+    if level not in marts:
         raise ValueError(f"level must be 'mentor' or 'group', not {level!r}")
+    entity, mart = marts[level]
+    sql = f"""
+        select output.{entity} as entity_id, output.category_code, categories.name_zh, categories.name_en,
+               output.output_index, output.is_gap, output.is_complete_month
+        from marts.{mart} as output
+        inner join config.categories as categories on output.category_code = categories.category_code
+        where output.month = ? and (? is null or output.mentor_id = ?)
+        order by entity_id, output.category_code
+    """
     return _df(con, sql, [month, mentor_id, mentor_id])
 
 

@@ -68,21 +68,13 @@ def timed(name: str, args: list[str], env: dict | None = None) -> dict:
             "stdout": done.stdout}
 
 
-def model_times(run_results: Path) -> dict[str, float]:
-    data = json.loads(run_results.read_text())
-    out = {}
-    for result in data["results"]:
-        unique_id = result["unique_id"]
-        if unique_id.startswith("model."):
-            out[unique_id.split(".")[-1]] = round(result.get("execution_time") or 0.0, 3)
-    return out
-
-
-def test_times(run_results: Path) -> dict[str, float]:
+def node_times(run_results: Path, kind: str) -> dict[str, float]:
+    """Seconds per node of one kind ("model", "test") of a dbt run, by node name."""
     out = {}
     for result in json.loads(run_results.read_text())["results"]:
-        if result["unique_id"].startswith("test."):
-            out[result["unique_id"].split(".")[2]] = round(result.get("execution_time") or 0.0, 3)
+        unique_id = result["unique_id"]
+        if unique_id.startswith(kind + "."):
+            out[unique_id.split(".")[2]] = round(result.get("execution_time") or 0.0, 3)
     return out
 
 
@@ -236,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     # model's time is its own instead of including a concurrent model's.
     build = [dbt, "build", "--threads", "1", "--profiles-dir", "profiles"]
     steps["full_build"] = timed("full_build", build, env)
-    full_models = model_times(ROOT / "target" / "run_results.json")
+    full_models = node_times(ROOT / "target" / "run_results.json", "model")
     full_kinds = kind_totals(ROOT / "target" / "run_results.json")
     core = ancestors(ROOT / "target" / "manifest.json", CORE_MARTS)
     steps["plain_sql_reference"] = timed("plain_sql_reference", [py, "-m", "radar.reference_sql", "--db", str(db)])
@@ -253,9 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         py, "scripts/radar_run.py", "--landing", str(day), "--db", str(db), "--no-build",
         "--docs-dir", str(base / "gx_docs")])
     steps["daily_incremental"] = timed("daily_incremental", build, env)
-    daily_models = model_times(ROOT / "target" / "run_results.json")
+    daily_models = node_times(ROOT / "target" / "run_results.json", "model")
     daily_kinds = kind_totals(ROOT / "target" / "run_results.json")
-    daily_tests = test_times(ROOT / "target" / "run_results.json")
+    daily_tests = node_times(ROOT / "target" / "run_results.json", "test")
     with duckdb_connect(db) as con:
         rebuilt = [str(m) for (m,) in con.execute(
             "select month from intermediate.int_rebuild_months order by 1").fetchall()]

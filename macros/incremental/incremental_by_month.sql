@@ -101,18 +101,22 @@
         -- depends_on: {{ ref('int_rebuild_months') }} -#}
 {% macro in_rebuild_months(column, later=0, earlier=0, onward=false) -%}
     {%- if is_incremental() and execute -%}
-        {%- set months = rebuild_month_values(later, earlier, onward) -%}
-        {%- if months | length == 0 -%}
-            1 = 0
-        {%- else -%}
-            {{ column }} in (
-            {%- for month in months -%}
-                cast('{{ month }}' as date){{ ", " if not loop.last }}
-            {%- endfor -%}
-            )
-        {%- endif -%}
+        {{ month_in(column, rebuild_month_values(later, earlier, onward)) }}
     {%- else -%}
         1 = 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- `column in (the months as dates)`, or `1 = 0` for no months. -#}
+{% macro month_in(column, months) -%}
+    {%- if months | length == 0 -%}
+        1 = 0
+    {%- else -%}
+        {{ column }} in (
+        {%- for month in months -%}
+            cast('{{ month }}' as date){{ ", " if not loop.last }}
+        {%- endfor -%}
+        )
     {%- endif -%}
 {%- endmacro %}
 

@@ -77,17 +77,7 @@
     {%- endif -%}
     {%- set months = month_values_shifted(rebuild, months_relation, ns.spec.later, ns.spec.earlier,
                                           ns.spec.onward) -%}
-    {%- if months | length == 0 -%}
-        {{ return('1 = 0') }}
-    {%- endif -%}
-    {%- set listed -%}
-        {{ ns.spec.column }} in (
-        {%- for month in months -%}
-            cast('{{ month }}' as date){{ ", " if not loop.last }}
-        {%- endfor -%}
-        )
-    {%- endset -%}
-    {{ return(listed) }}
+    {{ return(month_in(ns.spec.column, months)) }}
 {%- endmacro %}
 
 {#- The relation of a model of this project, from the graph (a test cannot

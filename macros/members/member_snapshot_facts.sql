@@ -31,11 +31,14 @@ daily_purchases as (
 
 ),
 
+{%- if with_rosters %}
+
 roster_intervals as (
 
     select * from {{ ref('int_roster_intervals') }}
 
 ),
+{%- endif %}
 
 spine as (
 
