@@ -5,70 +5,19 @@ The generator writes a landing directory that the loader reads as-is::
     OUT/batch_0001/{mentors,groups,members,group_memberships,orders,order_items}.csv
     OUT/batch_0002/...              final day's orders, late refunds, last-week handover
     OUT/batch_0003_bad_rows/...     only with --bad-rows: valid rows + one bad row per reason
-    OUT/manifest.json               arguments, per-batch row counts, bad rows, expectations
+    OUT/manifest.json               arguments, per-batch row counts, bad rows, expected marts
+    OUT/simulation_truth.csv        per member the day she stopped buying for good (the
+                                    simulation's answer key; the loader never reads it)
 
-The simulated world
--------------------
-* Business time zone Asia/Shanghai (UTC+8, no DST). History runs from
-  ``end_date - months`` (+1 day) to ``end_date``; all instants are int64 Unix seconds.
-* Members join with steadily growing volume (join density ∝ exp(g·t) over the
-  history), tier 399 with probability 0.6 (thesis 3.2: the higher fee is the more
-  common among active members), ~25 % referred by an earlier member.
-* Mentors run 5–8 groups of 100–400 members (~1,000 members each, thesis 3.2.3).
-  Members fill groups in join order with some interleaving between neighbouring
-  groups; group membership starts on the join day, minutes after the fee.
-  ~3 %/year of members leave their group for good, ~2 %/year move to another
-  group mid-month (touching, never overlapping intervals).
-* Mentors leave (~8 %/year after their groups are full, plus two scheduled
-  departures: closed on ``end_date - 30`` so the 30-day handover window ends on
-  the end date, and ``end_date - 3`` so the handover lands in batch_0002). A
-  departure closes all her groups; ~80 % of the open memberships are re-homed
-  into one other mentor's groups within 30 days (a share the same day), the rest
-  are lost (thesis 3.3.4: ~20 % lost at handover).
-* Purchases. Each member has 30-day tenure windows k = 1, 2, ... (SPEC §3). A
-  latent Gaussian AR(1) score per member (rho = 0.75) gives persistence: active
-  members tend to stay active. The score is shifted by a mentor + group effect,
-  so groups differ in health. Within every cell (tier, tenure bucket, window
-  complete?) of a member chunk exactly ``round(baseline × windows)`` windows are
-  active, picking the lowest scores: this is the calibration, the measured
-  ``tenure_activity`` rate equals the SPEC §4 baseline up to rounding (no
-  sampling noise), while persistence and group effects stay realistic. The
-  manifest's ``expected_tenure_activity`` is recomputed from the final orders
-  (after late refunds) and is exact. Purchasing does not depend on group
-  membership (members who leave or are lost at a handover keep their rates).
-* An active window holds 1–4 purchases (mean 1.8); in window 1 they come early
-  (new members are keen), later uniformly over the 30 days. The window total is
-  drawn from the thesis monthly spend bands (≥1000 yuan 11 %, 500–1000 36 %,
-  100–500 45 %, <100 8 %), read per 30-day window and met exactly by rank quota
-  on a member-level spend propensity (big spenders stay big; healthier groups
-  spend more). Per calendar month the shares spread out (reported in the
-  manifest stats). Cancelled orders (~4 % of orders) and fully refunded
-  orders are added on top of the purchases, never instead of them; partial line
-  refunds (~3 %) never bring a purchase to net 0 (line 1 of a purchase is never
-  refunded in full), so the calibration survives refunds.
-* 1–4 lines per order, categories drawn from a per-group mix around the thesis
-  shares (mother_baby 20 %, skincare+cosmetics 18 %, nutrition_health 17 %).
-* Order times: 60 % in the 19:30–24:00 evening peak (thesis 3.2.1), ~2 % just
-  after midnight, the rest over the day; ~10 % are written in UTC with ``Z``.
-
-Batches: batch_0001 holds everything but the orders (and lines) of the end
-date, which come in batch_0002 together with ~1 % of earlier order lines re-sent
-with a higher refunded_amount (late refunds, upserted by (order_id, line_no))
-and, for a departure in the last week, the mentor/groups/memberships re-sent
-with left_at/closed_at plus the re-homing memberships (closing updates first).
+What the simulated world assumes -- every mechanism and parameter, in words -- is
+written down in docs/demo_data.md; the constants below carry the same names.
 
 Determinism: ``numpy.random.Generator(PCG64)`` streams derived from --seed (one
 per planning step and per member chunk); same arguments give byte-identical
-files. Memory stays flat (~300–400 MB at any size): member-level plans are small
-arrays; orders and lines are generated, written and dropped one member chunk
-at a time (at most --chunk-size members and about WINDOW_BUDGET tenure windows,
-since early members have many windows), and formatted in slices of WRITE_BATCH rows.
-
-A property of the SPEC metrics worth knowing when reading the demo: a group's
-calendar-month activity is compared with the baseline of each roster member's
-tenure bucket *at month end*, so members who joined during the month (partial
-month) pull a group below its expectation in its first two months; mature
-groups sit around +1.5 pp (a calendar month overlaps two windows).
+files. Memory stays flat: member-level plans are small arrays; orders and lines
+are generated, written and dropped one member chunk at a time (at most
+--chunk-size members and about WINDOW_BUDGET tenure windows), and formatted in
+slices of WRITE_BATCH rows.
 """
 
 from __future__ import annotations
@@ -94,6 +43,7 @@ OFFSET_S = 8 * 3600  # Asia/Shanghai, UTC+8, no DST
 DAY_S = 86400
 NULL = np.int64(-1)  # "no timestamp" sentinel for int64 instant arrays
 YEAR_S = 365.25 * DAY_S
+KEY_DAYS = 1_000_000  # member index * KEY_DAYS + local day: one sortable key
 
 FILE_ORDER = ("mentors", "groups", "members", "group_memberships", "orders", "order_items")
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -105,6 +55,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "order_items": ("order_id", "line_no", "sku", "category_code", "quantity", "line_amount", "refunded_amount"),
 }
 BATCH1, BATCH2, BATCH_BAD = "batch_0001", "batch_0002", "batch_0003_bad_rows"
+TRUTH_FILE = "simulation_truth"
+TRUTH_COLUMNS = ("member_id", "stopped_buying_on")
 
 REASON_CODES = (
     "missing_required", "invalid_number", "invalid_timestamp", "timestamp_without_offset",
@@ -138,21 +90,34 @@ SPEND_EDGES_CENTS = np.array([0, 10_000, 50_000, 100_000])
 ORDERS_PER_ACTIVE_WINDOW_P = np.array([0.45, 0.35, 0.15, 0.05])  # 1..4, mean 1.8
 LINES_PER_ORDER_P = np.array([0.40, 0.30, 0.20, 0.10])  # 1..4
 QUANTITY_P = np.array([0.70, 0.20, 0.10])  # 1..3
-CANCEL_P = (0.068, 0.012)  # extra cancelled order per (active, inactive) window
+CANCEL_P = (0.068, 0.012)  # extra cancelled order per (active, inactive) window of a buying member
 FULL_REFUND_ORDER_P = (0.012, 0.005)  # extra fully refunded paid order per window
 PARTIAL_REFUND_LINE_P = 0.03
 FULL_REFUND_LINE_P = 0.007  # lines 2+ of purchases only
 LATE_REFUND_LINE_P = 0.01
 UTC_NOTATION_P = 0.10
-ACTIVITY_RHO = 0.75
 REFERRED_P = 0.25
-LEAVE_RATE_PER_YEAR = 0.03
+LEAVE_RATE_PER_YEAR = 0.03  # leaving one's group for good (membership), not buying
 MOVE_RATE_PER_YEAR = 0.02
 MENTOR_DEPARTURE_RATE_PER_YEAR = 0.08
-REHOME_P = 0.80
-MENTOR_EFFECT_SD = 0.10  # activity shift (latent z units) shared by a mentor's groups
-GROUP_EFFECT_SD = 0.10  # and per group: groups differ in health
-SPEND_GROUP_LINK = 0.8  # healthy groups also spend more (thesis 3.2.1: service quality)
+
+# engagement: latent score per member and tenure window (docs/demo_data.md)
+TRAIT_SD = 0.6  # lasting member level (loyalty), N(0, 1) scaled
+DEVIATION_SD = 0.8  # window-to-window deviation, AR(1)
+ENGAGEMENT_RHO = 0.75  # persistence of the deviation from one window to the next
+FADE_MEAN = 0.05  # mean per-window decline of a member's engagement (exponential across members)
+MENTOR_EFFECT_SD = 0.12  # engagement shift shared by a mentor's groups
+GROUP_EFFECT_SD = 0.12  # and per group: groups differ in health
+MENTOR_CAPACITY = 1000  # thesis 3.3: about 1,000 members per mentor (SPEC var mentor_capacity)
+OVERLOAD_EFFECT = 0.4  # engagement lost per 100 % of roster above MENTOR_CAPACITY
+NO_GROUP_EFFECT = 0.8  # engagement lost while in no group (left it, or lost at a handover)
+FIRST_WINDOW_STOP_P = 0.15  # share who stop for good at the end of window 1
+MIN_STOP_P = 0.005  # floor of the per-window stopping hazard
+STOP_RISK_BETA = 0.8  # relative stopping hazard = exp(-beta * engagement), normalised per cell
+COUNT_NOISE_SD = 0.5  # purchases per active window: rank of engagement + this noise
+SPEND_ENGAGEMENT_LINK = 0.4  # engaged members spend more (thesis 3.2.1: service quality)
+REHOME_P = 0.80  # thesis 3.3.4: ~20 % of a departing mentor's members are lost at handover
+REHOME_TRAIT_BETA = 1.0  # loyal members follow the handover more often (logit slope on the trait)
 WINDOW_BUDGET = 300_000  # tenure windows per streamed chunk (~270k orders, ~540k lines)
 WRITE_BATCH = 100_000  # rows per write call (bounds the Python string overhead)
 
@@ -387,6 +352,7 @@ class World:
     join: np.ndarray
     tier_idx: np.ndarray  # 0 = 399, 1 = 199
     referrer: np.ndarray  # member index or -1
+    trait: np.ndarray  # lasting engagement level, N(0, 1)
     g0: np.ndarray  # first group (index)
     # mentors
     mentor_hired: np.ndarray
@@ -398,7 +364,7 @@ class World:
     group_closed: np.ndarray
     group_number: np.ndarray  # 1-based number within the mentor
     group_kind: np.ndarray
-    group_effect: np.ndarray  # activity shift in latent z units
+    group_effect: np.ndarray  # engagement shift (mentor + group)
     group_cat_cum: np.ndarray  # cumulative category weights, [group, 8]
     # memberships (rows of the final state)
     ms_member: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
@@ -406,6 +372,10 @@ class World:
     ms_joined: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     ms_left: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     ms_kind: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))  # 0 b1, 1 b1+b2 update, 2 b2 only
+    ms_key: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # member * KEY_DAYS + join day
+    ms_left_day: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # local day, big when open
+    mentor_load: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.int32))  # [mentor, day]
+    stop_day: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # never buys from; -1
     departures: list[dict[str, Any]] = field(default_factory=list)
     last_week_mentors: set[int] = field(default_factory=set)
 
@@ -422,8 +392,8 @@ class World:
         return len(self.mentor_hired)
 
 
-def plan_members(cfg: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Join instants (sorted, strictly increasing), tier index and referrer index."""
+def plan_members(cfg: Config) -> dict[str, np.ndarray]:
+    """Join instants (sorted, strictly increasing), tier index, referrer index and trait."""
     rng = rng_for(cfg.seed, 1)
     n = cfg.members
     start_day, end_day = day_number(cfg.start_date), day_number(cfg.end_date)
@@ -440,15 +410,13 @@ def plan_members(cfg: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     referrer = np.full(n, -1, dtype=np.int64)
     referred = (rng.random(n) < REFERRED_P) & (idx > 0)
     referrer[referred] = (rng.random(int(referred.sum())) * idx[referred]).astype(np.int64)
-    return join, tier_idx, referrer
+    return {"join": join, "tier_idx": tier_idx, "referrer": referrer, "trait": rng.standard_normal(n)}
 
 
-def plan_organisation(cfg: Config, join: np.ndarray) -> dict[str, np.ndarray]:
-    """Mentors and groups, and each member's first group (filling groups in join order)."""
-    rng = rng_for(cfg.seed, 2)
-    n = len(join)
-    glo, ghi = cfg.preset.groups_per_mentor
-    clo, chi = cfg.preset.group_capacity
+def _group_capacities(rng: np.random.Generator, preset: SizePreset, n: int) -> tuple[np.ndarray, ...]:
+    """Capacity, owning mentor and number of every planned group (enough for n members)."""
+    glo, ghi = preset.groups_per_mentor
+    clo, chi = preset.group_capacity
     # small worlds: shrink groups so there are still a few mentors (>= 4) to hand over between
     per_mentor = (glo + ghi) / 2 * (clo + (chi - clo) * 0.7 / 3.2)
     scale = min(1.0, n / (4 * per_mentor))
@@ -466,29 +434,30 @@ def plan_organisation(cfg: Config, join: np.ndarray) -> dict[str, np.ndarray]:
         owner.extend([m] * k)
         number.extend(range(1, k + 1))
         m += 1
-    cap = np.array(caps)
-    cum = np.cumsum(cap)
-    # members in join order take consecutive slots, locally shuffled so that
-    # neighbouring groups fill at the same time
+    return np.array(caps), np.array(owner), np.array(number)
+
+
+def _first_groups(rng: np.random.Generator, cap: np.ndarray, owner: np.ndarray,
+                  n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Members in join order take consecutive slots, locally shuffled so that neighbouring
+    groups fill at the same time. Returns g0, the used groups and their (dense) mentors."""
     window = 2.0 * cap.mean()
     order = np.argsort(np.arange(n) + rng.random(n) * window, kind="stable")
-    slot_group = np.searchsorted(cum, np.arange(n), side="right")
+    slot_group = np.searchsorted(np.cumsum(cap), np.arange(n), side="right")
     g0 = np.empty(n, dtype=np.int64)
     g0[order] = slot_group
-    used = np.unique(g0)
-    # drop empty (never reached) groups; keep group order
+    used = np.unique(g0)  # drop never reached groups; keep group order
     remap = np.full(len(cap), -1, dtype=np.int64)
     remap[used] = np.arange(len(used))
-    g0 = remap[g0]
-    grp_owner = np.array(owner)[used]
-    mentors_used = np.unique(grp_owner)
-    mremap = np.full(m, -1, dtype=np.int64)
-    mremap[mentors_used] = np.arange(len(mentors_used))
-    group_mentor = mremap[grp_owner]
-    group_number = np.array(number)[used]
-    n_groups, n_mentors = len(used), len(mentors_used)
-    # first membership starts a few minutes after the fee, same local date
-    ms0 = join + rng.integers(0, 600, n)
+    _, group_mentor = np.unique(owner[used], return_inverse=True)
+    return remap[g0], used, group_mentor.astype(np.int64)
+
+
+def _organisation_times(rng: np.random.Generator, join: np.ndarray, g0: np.ndarray,
+                        group_mentor: np.ndarray) -> dict[str, np.ndarray]:
+    """First membership instants, group creation, mentor hiring and the end of her filling."""
+    n, n_groups, n_mentors = len(join), len(group_mentor), int(group_mentor.max()) + 1
+    ms0 = join + rng.integers(0, 600, n)  # a few minutes after the fee, same local date
     ms0 = np.minimum(ms0, midnight(local_day(join) + 1) - 1)
     first = np.full(n_groups, np.iinfo(np.int64).max)
     np.minimum.at(first, g0, ms0)
@@ -504,33 +473,43 @@ def plan_organisation(cfg: Config, join: np.ndarray) -> dict[str, np.ndarray]:
     hired = midnight(hired_day) + 9 * 3600 + rng.integers(0, 3600, n_mentors)
     fill_end = np.full(n_mentors, np.iinfo(np.int64).min)
     np.maximum.at(fill_end, group_mentor, last)
+    return {"ms0": ms0, "group_created": created, "mentor_hired": hired, "mentor_fill_end": fill_end}
+
+
+def plan_organisation(cfg: Config, join: np.ndarray) -> dict[str, np.ndarray]:
+    """Mentors and groups, and each member's first group (filling groups in join order)."""
+    rng = rng_for(cfg.seed, 2)
+    cap, owner, number = _group_capacities(rng, cfg.preset, len(join))
+    g0, used, group_mentor = _first_groups(rng, cap, owner, len(join))
+    n_groups, n_mentors = len(used), int(group_mentor.max()) + 1
+    times = _organisation_times(rng, join, g0, group_mentor)
     mentor_eff = rng.normal(0, MENTOR_EFFECT_SD, n_mentors)
     group_effect = mentor_eff[group_mentor] + rng.normal(0, GROUP_EFFECT_SD, n_groups)
     weights = CATEGORY_SHARES[None, :] * np.exp(rng.normal(0, 0.3, (n_groups, len(CATEGORIES))))
     weights /= weights.sum(axis=1, keepdims=True)
     return {
-        "g0": g0, "ms0": ms0, "group_mentor": group_mentor, "group_created": created,
-        "group_number": group_number, "group_kind": rng.integers(0, len(GROUP_KINDS), n_groups),
-        "group_effect": group_effect, "group_cat_cum": np.cumsum(weights, axis=1),
-        "mentor_hired": hired, "mentor_fill_end": fill_end,
+        "g0": g0, "group_mentor": group_mentor, "group_number": number[used],
+        "group_kind": rng.integers(0, len(GROUP_KINDS), n_groups),
+        "group_effect": group_effect, "group_cat_cum": np.cumsum(weights, axis=1), **times,
     }
 
 
-def plan_departures(cfg: Config, world: World) -> dict[int, int]:
-    """Mentor departures (sets mentor_left / group_closed); returns group -> handover target group."""
-    rng = rng_for(cfg.seed, 3)
-    end_instant = world.end_instant
+def _random_departures(rng: np.random.Generator, world: World) -> np.ndarray:
+    """Departure instant per mentor (NULL = stays): a hazard from the day her groups are full."""
     n_m = world.n_mentors
     left = np.full(n_m, NULL, dtype=np.int64)
-    # random departures: hazard from the day her groups are full
     wait = rng.exponential(YEAR_S / MENTOR_DEPARTURE_RATE_PER_YEAR, n_m) + 30 * DAY_S
-    when = world.mentor_fill_end + wait.astype(np.int64)
-    d_day = local_day(when)
+    d_day = local_day(world.mentor_fill_end + wait.astype(np.int64))
     when = midnight(d_day) + 10 * 3600 + rng.integers(0, 9 * 3600, n_m)
     when = np.where(when <= world.mentor_fill_end + DAY_S, when + DAY_S, when)
-    rnd = when <= end_instant
+    rnd = when <= world.end_instant
     left[rnd] = when[rnd]
-    # scheduled departures: end-30 (handover window ends on the end date) and end-3 (batch_0002)
+    return left
+
+
+def _scheduled_departures(rng: np.random.Generator, world: World, left: np.ndarray) -> list[int]:
+    """end-30 (the handover window ends on the end date) and end-3 (lands in batch_0002)."""
+    n_m = world.n_mentors
     scheduled: list[int] = []
     for days_before, hour in ((30, 18), (3, 17)):
         d = int(midnight(world.end_day - days_before)) + hour * 3600
@@ -540,19 +519,23 @@ def plan_departures(cfg: Config, world: World) -> dict[int, int]:
             j = int(ok[int(rng.integers(0, len(ok)))])
             left[j] = d
             scheduled.append(j)
-    world.mentor_left = left
-    world.group_closed = np.where(left[world.group_mentor] != NULL, left[world.group_mentor], NULL)
-    # handover target: one other mentor, still employed 31 days later, with groups created by then
+    return scheduled
+
+
+def _handover_targets(rng: np.random.Generator, world: World, scheduled: list[int]) -> dict[int, int]:
+    """One other mentor per departure, still employed 31 days later, with groups created by
+    then; each closed group hands over to one of her groups. Returns group -> target group."""
+    left = world.mentor_left
     targets: dict[int, int] = {}
     for j in np.argsort(np.where(left == NULL, np.iinfo(np.int64).max, left), kind="stable"):
         j = int(j)
         if left[j] == NULL:
             break
         d = int(left[j])
-        cand = [b for b in range(n_m) if b != j and (left[b] == NULL or left[b] > d + 31 * DAY_S)
+        cand = [b for b in range(world.n_mentors) if b != j and (left[b] == NULL or left[b] > d + 31 * DAY_S)
                 and np.any((world.group_mentor == b) & (world.group_created <= d - 3600))]
         info: dict[str, Any] = {"mentor_index": j, "closed_at": d, "scheduled": j in scheduled,
-                                "target_mentor_index": None}
+                                "target_mentor_index": None, "forced_lost": j in scheduled}
         if cand:
             b = cand[int(rng.integers(0, len(cand)))]
             info["target_mentor_index"] = b
@@ -560,22 +543,56 @@ def plan_departures(cfg: Config, world: World) -> dict[int, int]:
             for g in np.flatnonzero(world.group_mentor == j):
                 targets[int(g)] = int(tgt[int(rng.integers(0, len(tgt)))])
         world.departures.append(info)
-    world.last_week_mentors = {int(j) for j in range(n_m)
-                               if left[j] != NULL and local_day(left[j]) >= world.end_day - 6}
-    for info in world.departures:
-        info["forced_lost"] = bool(info["scheduled"])
     return targets
 
 
-def simulate_memberships(cfg: Config, world: World, ms0: np.ndarray, targets: dict[int, int]) -> None:
-    """Group membership intervals: first group, leaves, mid-month moves, handovers."""
-    rng = rng_for(cfg.seed, 4)
-    n = world.n_members
-    end = world.end_instant
-    inf = np.iinfo(np.int64).max
+def plan_departures(cfg: Config, world: World) -> dict[int, int]:
+    """Mentor departures (sets mentor_left / group_closed); returns group -> handover target group."""
+    rng = rng_for(cfg.seed, 3)
+    left = _random_departures(rng, world)
+    scheduled = _scheduled_departures(rng, world, left)
+    world.mentor_left = left
+    world.group_closed = np.where(left[world.group_mentor] != NULL, left[world.group_mentor], NULL)
+    targets = _handover_targets(rng, world, scheduled)
+    world.last_week_mentors = {int(j) for j in range(world.n_mentors)
+                               if left[j] != NULL and local_day(left[j]) >= world.end_day - 6}
+    return targets
+
+
+def logit_intercept(mean: float, slope: float) -> float:
+    """c such that E[sigmoid(c + slope * Z)] = mean for Z ~ N(0, 1) (Gauss-Hermite, bisection)."""
+    x, w = np.polynomial.hermite_e.hermegauss(60)
+    w = w / w.sum()
+    lo, hi = -20.0, 20.0
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if float(w @ (1 / (1 + np.exp(-(mid + slope * x))))) < mean:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@dataclass
+class MoveContext:
+    """What one member's membership history needs (see member_history)."""
+
+    rng: np.random.Generator
+    end: int
+    closed_inf: np.ndarray  # group closing instant, int64 max when open
+    targets: dict[int, int]
+    lw_groups: set[int]  # groups of mentors leaving in the last week (restated in batch_0002)
+    forced: set[int]  # groups that must lose their first member at handover
+    created_sorted: np.ndarray
+    created_vals: np.ndarray
+    rehome_p: np.ndarray  # per member
+
+
+def _leave_and_move_instants(rng: np.random.Generator, ms0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Planned instant of leaving the group for good, and of a mid-month move (day 8-22)."""
+    n = len(ms0)
     leave = ms0 + rng.exponential(YEAR_S / LEAVE_RATE_PER_YEAR, n).astype(np.int64)
     move0 = ms0 + rng.exponential(YEAR_S / MOVE_RATE_PER_YEAR, n).astype(np.int64)
-    # snap moves to the middle of their month (day 8-22), daytime
     months = local_day(move0).astype("datetime64[D]").astype("datetime64[M]")
     dom = rng.integers(7, 22, n)
     mday = months.astype("datetime64[D]").astype(np.int64) + dom
@@ -583,83 +600,98 @@ def simulate_memberships(cfg: Config, world: World, ms0: np.ndarray, targets: di
     late = move <= ms0 + DAY_S
     nxt = (months[late] + 1).astype("datetime64[D]").astype(np.int64) + dom[late]
     move[late] = midnight(nxt) + 10 * 3600
-    closed = world.group_closed
-    closed_inf = np.where(closed == NULL, inf, closed)
-    affected = np.flatnonzero((leave <= end) | (move <= end) | (closed_inf[world.g0] <= end))
-    # unaffected members: one open membership row
-    simple = np.ones(n, dtype=bool)
-    simple[affected] = False
-    rows_m: list[np.ndarray] = [np.flatnonzero(simple)]
-    rows_g: list[np.ndarray] = [world.g0[simple]]
-    rows_j: list[np.ndarray] = [ms0[simple]]
-    rows_l: list[np.ndarray] = [np.full(int(simple.sum()), NULL, dtype=np.int64)]
-    rows_k: list[np.ndarray] = [np.zeros(int(simple.sum()), dtype=np.int8)]
-    em: list[int] = []
-    eg: list[int] = []
-    ej: list[int] = []
-    el: list[int] = []
-    ek: list[int] = []
-    created_sorted = np.argsort(world.group_created, kind="stable")
-    created_vals = world.group_created[created_sorted]
-    lw_groups = {int(g) for g in range(world.n_groups) if int(world.group_mentor[g]) in world.last_week_mentors}
-    forced = {int(g) for info in world.departures if info["forced_lost"]
-              for g in np.flatnonzero(world.group_mentor == info["mentor_index"])}
-    for i in affected.tolist():
-        g, start, moved, kind = int(world.g0[i]), int(ms0[i]), False, 0
-        li, vi = int(leave[i]), int(move[i])
-        while True:
-            c = int(closed_inf[g])
-            cand_l = li if li > start + 60 else inf
-            cand_v = vi if (not moved and vi > start + 3600) else inf
-            e = min(c, cand_l, cand_v)
-            if e > end:
-                em.append(i), eg.append(g), ej.append(start), el.append(int(NULL)), ek.append(kind)
-                break
-            if e == c:  # mentor departure closes the group
-                em.append(i), eg.append(g), ej.append(start), el.append(c)
-                ek.append(1 if (g in lw_groups and kind == 0) else kind)
-                if g in lw_groups:
-                    kind = 2
-                tgt = targets.get(g)
-                lost = g in forced
-                forced.discard(g)
-                if tgt is None or lost or rng.random() >= REHOME_P:
-                    break
-                if rng.random() < 0.35:  # same local day
-                    day_end = int(midnight(local_day(c) + 1)) - 1
-                    delay = int(rng.integers(0, max(1, day_end - c)))
-                else:
-                    delay = int(min(rng.exponential(6 * DAY_S), 30 * DAY_S))
-                new_start = c + delay
-                if new_start > end:
-                    break  # re-homing still pending on the end date
-                g, start = tgt, new_start
-                continue
-            if e == cand_l:  # leaves for good
-                em.append(i), eg.append(g), ej.append(start), el.append(li), ek.append(kind)
-                break
-            # mid-month move to another open group
-            hi = int(np.searchsorted(created_vals, vi - 3600, side="right"))
-            new_g = -1
-            for _ in range(12):
-                if hi == 0:
-                    break
-                cg = int(created_sorted[int(rng.integers(0, hi))])
-                if cg != g and closed_inf[cg] > vi + 2 * DAY_S:
-                    new_g = cg
-                    break
+    return leave, move
+
+
+def _rehome_start(ctx: MoveContext, i: int, g: int, closed: int) -> int | None:
+    """Instant member i joins the handover target of closed group g, or None when lost."""
+    tgt = ctx.targets.get(g)
+    lost = g in ctx.forced
+    ctx.forced.discard(g)
+    if tgt is None or lost or ctx.rng.random() >= ctx.rehome_p[i]:
+        return None
+    if ctx.rng.random() < 0.35:  # same local day
+        day_end = int(midnight(local_day(closed) + 1)) - 1
+        delay = int(ctx.rng.integers(0, max(1, day_end - closed)))
+    else:
+        delay = int(min(ctx.rng.exponential(6 * DAY_S), 30 * DAY_S))
+    start = closed + delay
+    return start if start <= ctx.end else None  # else re-homing still pending on the end date
+
+
+def _move_target(ctx: MoveContext, g: int, when: int) -> int:
+    """Another group open at ``when`` (created an hour before, not closing within 2 days), or -1."""
+    hi = int(np.searchsorted(ctx.created_vals, when - 3600, side="right"))
+    for _ in range(12):
+        if hi == 0:
+            break
+        cg = int(ctx.created_sorted[int(ctx.rng.integers(0, hi))])
+        if cg != g and ctx.closed_inf[cg] > when + 2 * DAY_S:
+            return cg
+    return -1
+
+
+def member_history(ctx: MoveContext, i: int, g: int, start: int, leave: int,
+                   move: int) -> list[tuple[int, int, int, int]]:
+    """Membership rows (group, joined, left or NULL, kind) of one member whose first group,
+    leaving, move or handover falls before the end: walk her events in time order."""
+    inf, rows, moved, kind = np.iinfo(np.int64).max, [], False, 0
+    while True:
+        c = int(ctx.closed_inf[g])
+        cand_leave = leave if leave > start + 60 else inf
+        e = min(c, cand_leave, move if (not moved and move > start + 3600) else inf)
+        if e > ctx.end:
+            rows.append((g, start, int(NULL), kind))
+            return rows
+        if e == c:  # mentor departure closes the group
+            rows.append((g, start, c, 1 if (g in ctx.lw_groups and kind == 0) else kind))
+            kind = 2 if g in ctx.lw_groups else kind
+            new_start = _rehome_start(ctx, i, g, c)
+            if new_start is None:
+                return rows
+            g, start = ctx.targets[g], new_start
+        elif e == cand_leave:  # leaves her group for good
+            rows.append((g, start, leave, kind))
+            return rows
+        else:  # mid-month move to another open group
             moved = True
-            if new_g < 0:
-                continue
-            em.append(i), eg.append(g), ej.append(start), el.append(vi), ek.append(kind)
-            delay = 0 if rng.random() < 0.5 else int(rng.integers(60, 6 * 3600))
-            g, start = new_g, vi + delay
-    rows_m.append(np.array(em, dtype=np.int64))
-    rows_g.append(np.array(eg, dtype=np.int64))
-    rows_j.append(np.array(ej, dtype=np.int64))
-    rows_l.append(np.array(el, dtype=np.int64))
-    rows_k.append(np.array(ek, dtype=np.int8))
-    mm, gg, jj, ll, kk = (np.concatenate(x) for x in (rows_m, rows_g, rows_j, rows_l, rows_k))
+            new_g = _move_target(ctx, g, move)
+            if new_g >= 0:
+                rows.append((g, start, move, kind))
+                delay = 0 if ctx.rng.random() < 0.5 else int(ctx.rng.integers(60, 6 * 3600))
+                g, start = new_g, move + delay
+
+
+def _move_context(rng: np.random.Generator, world: World, targets: dict[int, int]) -> MoveContext:
+    created_sorted = np.argsort(world.group_created, kind="stable")
+    c = logit_intercept(REHOME_P, REHOME_TRAIT_BETA)
+    return MoveContext(
+        rng=rng, end=world.end_instant, targets=targets,
+        closed_inf=np.where(world.group_closed == NULL, np.iinfo(np.int64).max, world.group_closed),
+        lw_groups={int(g) for g in range(world.n_groups) if int(world.group_mentor[g]) in world.last_week_mentors},
+        forced={int(g) for info in world.departures if info["forced_lost"]
+                for g in np.flatnonzero(world.group_mentor == info["mentor_index"])},
+        created_sorted=created_sorted, created_vals=world.group_created[created_sorted],
+        rehome_p=1 / (1 + np.exp(-(c + REHOME_TRAIT_BETA * world.trait))),
+    )
+
+
+def simulate_memberships(cfg: Config, world: World, ms0: np.ndarray, targets: dict[int, int]) -> None:
+    """Group membership intervals: first group, leaves, mid-month moves, handovers."""
+    rng = rng_for(cfg.seed, 4)
+    leave, move = _leave_and_move_instants(rng, ms0)
+    ctx = _move_context(rng, world, targets)
+    affected = np.flatnonzero((leave <= ctx.end) | (move <= ctx.end) | (ctx.closed_inf[world.g0] <= ctx.end))
+    simple = np.ones(world.n_members, dtype=bool)
+    simple[affected] = False
+    extra = [(i, *r) for i in affected.tolist()
+             for r in member_history(ctx, i, int(world.g0[i]), int(ms0[i]), int(leave[i]), int(move[i]))]
+    ex = np.array(extra, dtype=np.int64).reshape(-1, 5)
+    mm = np.concatenate([np.flatnonzero(simple), ex[:, 0]])
+    gg = np.concatenate([world.g0[simple], ex[:, 1]])
+    jj = np.concatenate([ms0[simple], ex[:, 2]])
+    ll = np.concatenate([np.full(int(simple.sum()), NULL, dtype=np.int64), ex[:, 3]])
+    kk = np.concatenate([np.zeros(int(simple.sum()), dtype=np.int8), ex[:, 4].astype(np.int8)])
     o = np.lexsort((jj, mm))
     world.ms_member, world.ms_group, world.ms_joined, world.ms_left, world.ms_kind = (
         mm[o], gg[o], jj[o], ll[o], kk[o])
@@ -682,15 +714,31 @@ def _check_memberships(world: World) -> None:
     assert np.all((closed == NULL) | (j < closed)), "membership starting after its group closed"
 
 
+def index_memberships(world: World) -> None:
+    """Look-ups for the order chunks: a sortable (member, join day) key, local leave days,
+    and every mentor's roster size on every day (SPEC §3 roster: joined <= d < left)."""
+    j_day = local_day(world.ms_joined)
+    open_ = world.ms_left == NULL
+    world.ms_key = world.ms_member * KEY_DAYS + j_day
+    world.ms_left_day = np.where(open_, np.iinfo(np.int64).max, local_day(world.ms_left))
+    n_days = world.end_day - world.start_day + 1
+    lo = np.clip(j_day - world.start_day, 0, n_days)
+    hi = np.where(open_, n_days, np.clip(world.ms_left_day - world.start_day, 0, n_days))
+    mentor = world.group_mentor[world.ms_group]
+    width = n_days + 1
+    delta = (np.bincount(mentor * width + lo, minlength=world.n_mentors * width)
+             - np.bincount(mentor * width + hi, minlength=world.n_mentors * width))
+    world.mentor_load = np.cumsum(delta.reshape(world.n_mentors, width), axis=1)[:, :n_days].astype(np.int32)
+
+
 def build_world(cfg: Config) -> World:
     t0 = time.perf_counter()
-    join, tier_idx, referrer = plan_members(cfg)
-    org = plan_organisation(cfg, join)
+    mem = plan_members(cfg)
+    org = plan_organisation(cfg, mem["join"])
     end_day = day_number(cfg.end_date)
     world = World(
         start_day=day_number(cfg.start_date), end_day=end_day, end_instant=int(midnight(end_day + 1)) - 1,
-        join=join, tier_idx=tier_idx, referrer=referrer, g0=org["g0"],
-        mentor_hired=org["mentor_hired"], mentor_left=np.empty(0, np.int64),
+        **mem, g0=org["g0"], mentor_hired=org["mentor_hired"], mentor_left=np.empty(0, np.int64),
         mentor_fill_end=org["mentor_fill_end"], group_mentor=org["group_mentor"],
         group_created=org["group_created"], group_closed=np.empty(0, np.int64),
         group_number=org["group_number"], group_kind=org["group_kind"],
@@ -698,6 +746,8 @@ def build_world(cfg: Config) -> World:
     )
     targets = plan_departures(cfg, world)
     simulate_memberships(cfg, world, org["ms0"], targets)
+    index_memberships(world)
+    world.stop_day = np.full(world.n_members, -1, dtype=np.int64)  # filled chunk by chunk
     log(f"planned {world.n_members:,} members, {world.n_mentors:,} mentors, {world.n_groups:,} groups, "
         f"{len(world.ms_member):,} memberships, {len(world.departures)} mentor departures "
         f"({time.perf_counter() - t0:.1f}s)")
@@ -808,11 +858,14 @@ class Stats:
     active_windows: int = 0
     purchases_in_active_windows: int = 0
     members_written: int = 0
+    stopped_members: int = 0
+    calibration_shortfall: int = 0  # windows a cell's quota could not fill (members who stopped)
     window_band_counts: np.ndarray = field(default_factory=lambda: np.zeros(4, np.int64))
     month_band_counts: np.ndarray = field(default_factory=lambda: np.zeros(4, np.int64))
     category_cents: np.ndarray = field(default_factory=lambda: np.zeros(len(CATEGORIES), np.int64))
     tenure_windows: np.ndarray = field(default_factory=lambda: np.zeros((2, 13), np.int64))
     tenure_active: np.ndarray = field(default_factory=lambda: np.zeros((2, 13), np.int64))
+    buying_windows: np.ndarray = field(default_factory=lambda: np.zeros((2, 13), np.int64))
     tier_counts: np.ndarray = field(default_factory=lambda: np.zeros(2, np.int64))
     sales_cents: int = 0
     last_order_day: int = -1
@@ -826,6 +879,16 @@ def _segment_ids(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return owner, np.arange(int(counts.sum())) - starts[owner]
 
 
+def _rank_bands(key: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Band index per element: the lowest keys fill band 0 up to its share, and so on
+    (shares met exactly up to rounding)."""
+    n = len(key)
+    bounds = np.floor(np.cumsum(shares) * n + 0.5).astype(np.int64)
+    band = np.empty(n, dtype=np.int64)
+    band[np.argsort(key, kind="stable")] = np.searchsorted(bounds, np.arange(n), side="right")
+    return band
+
+
 def _time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     """Seconds after local midnight: 60 % 19:30-24:00, 2 % 00:00-01:00, rest 07:00-19:30."""
     u = rng.random(n)
@@ -835,19 +898,9 @@ def _time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.where(u < 0.60, evening, np.where(u < 0.62, night, day)).astype(np.int64)
 
 
-def generate_orders_chunk(cfg: Config, world: World, a: int, b: int, chunk: int,
-                          landing: Landing, stats: Stats) -> None:
-    """Members [a, b): member rows, their orders and order lines, written and dropped."""
-    rng = rng_for(cfg.seed, 10, chunk)
-    E = world.end_day
+def write_members(rng: np.random.Generator, world: World, a: int, b: int, landing: Landing) -> None:
+    """members.csv rows of members [a, b) (PII columns are demo values)."""
     n = b - a
-    join = world.join[a:b]
-    J = local_day(join)
-    tier = world.tier_idx[a:b]
-    effect = world.group_effect[world.g0[a:b]]
-    stats.tier_counts += np.bincount(tier, minlength=2)
-
-    # ---- members.csv
     mids = fmt_ids("M", np.arange(a, b) + 1, 7)
     ref = world.referrer[a:b]
     refs = np.where(ref >= 0, fmt_ids("M", ref + 1, 7), "")
@@ -858,243 +911,450 @@ def generate_orders_chunk(cfg: Config, world: World, a: int, b: int, chunk: int,
     nick = np.strings.add(np.strings.add("演示", np.array(NICK_STEMS)[rng.integers(0, len(NICK_STEMS), n)]),
                           int_str(rng.integers(0, 10**4, n), 4))
     nick = np.where(rng.random(n) < 0.03, "", nick)
-    tiers_s = np.where(tier == 0, "399", "199")
-    landing.sink(BATCH1, "members").write([mids, tiers_s, fmt_ts(join), refs, prov, phone, nick])
+    tiers_s = np.where(world.tier_idx[a:b] == 0, "399", "199")
+    landing.sink(BATCH1, "members").write([mids, tiers_s, fmt_ts(world.join[a:b]), refs, prov, phone, nick])
     landing.count(BATCH1, "members", rows=n, new_keys=n)
-    stats.members_written += n
 
-    # ---- tenure windows and activity (calibration by rank quota per cell)
-    K = (E - J) // 30 + 1
-    max_k = int(K.max())
+
+@dataclass
+class Windows:
+    """The 30-day tenure windows (SPEC §3) of one member chunk, member-major."""
+
+    a: int  # first member index of the chunk
+    J: np.ndarray  # join local day per member
+    K: np.ndarray  # windows per member (up to the one holding the end date)
+    tier_m: np.ndarray  # tier index per member
+    mem: np.ndarray  # chunk-relative member of each window
+    k: np.ndarray  # 1-based tenure month
+    start: np.ndarray  # local day of the window's first day
+    complete: np.ndarray
+    bucket: np.ndarray
+    tier: np.ndarray
+
+
+def tenure_windows(world: World, a: int, b: int) -> Windows:
+    J = local_day(world.join[a:b])
+    K = (world.end_day - J) // 30 + 1
+    mem, pos = _segment_ids(K)
+    start = J[mem] + 30 * pos
+    tier_m = world.tier_idx[a:b].astype(np.int64)
+    return Windows(a=a, J=J, K=K, tier_m=tier_m, mem=mem, k=pos + 1, start=start,
+                   complete=start + 29 <= world.end_day, bucket=np.minimum(pos + 1, 13), tier=tier_m[mem])
+
+
+def window_environment(world: World, w: Windows) -> np.ndarray:
+    """Engagement shift of each window from where the member is on its first day: her group's
+    effect (mentor + group) minus the mentor's overload, or the no-group penalty."""
+    i = w.a + w.mem
+    pos = np.searchsorted(world.ms_key, i * KEY_DAYS + w.start, side="right") - 1
+    pos0 = np.maximum(pos, 0)
+    in_group = (pos >= 0) & (world.ms_member[pos0] == i) & (world.ms_left_day[pos0] > w.start)
+    g = world.ms_group[pos0]
+    day = np.clip(w.start - world.start_day, 0, world.mentor_load.shape[1] - 1)
+    load = world.mentor_load[world.group_mentor[g], day]
+    over = np.maximum(load / MENTOR_CAPACITY - 1.0, 0.0)
+    return np.where(in_group, world.group_effect[g] - OVERLOAD_EFFECT * over, -NO_GROUP_EFFECT)
+
+
+def engagement(rng: np.random.Generator, world: World, w: Windows) -> np.ndarray:
+    """Latent engagement per window: trait + environment - fading + an AR(1) deviation."""
+    n, max_k = len(w.K), int(w.K.max())
+    fade = rng.exponential(FADE_MEAN, n)
+    mu = TRAIT_SD * world.trait[w.a + w.mem] + window_environment(world, w) - fade[w.mem] * (w.k - 1)
     eps = rng.standard_normal((n, max_k))
-    z = np.empty_like(eps)
-    z[:, 0] = eps[:, 0]
-    s = math.sqrt(1 - ACTIVITY_RHO**2)
+    dev = np.empty_like(eps)
+    dev[:, 0] = eps[:, 0]
+    s = math.sqrt(1 - ENGAGEMENT_RHO**2)
     for k in range(1, max_k):
-        z[:, k] = ACTIVITY_RHO * z[:, k - 1] + s * eps[:, k]
-    mask = np.arange(max_k)[None, :] < K[:, None]
-    w_mem, w_pos = _segment_ids(K)
-    w_k = w_pos + 1
-    w_z = z[mask]
-    del eps, z, mask
-    w_start = J[w_mem] + 30 * (w_k - 1)
-    w_complete = w_start + 29 <= E
-    w_bucket = np.minimum(w_k, 13)
-    w_tier = tier[w_mem].astype(np.int64)
-    cell = (w_tier * 13 + (w_bucket - 1)) * 2 + w_complete
-    score = w_z - effect[w_mem]
-    order = np.lexsort((score, cell))
+        dev[:, k] = ENGAGEMENT_RHO * dev[:, k - 1] + s * eps[:, k]
+    return mu + DEVIATION_SD * dev[np.arange(max_k)[None, :] < w.K[:, None]]
+
+
+def baseline_stop_hazard(max_k: int) -> np.ndarray:
+    """[tier, k]: share of the members still buying who stop for good at the start of window k.
+    k = 2: FIRST_WINDOW_STOP_P; later the relative fall of the tier's baseline (running
+    minimum from bucket 2 on), at least MIN_STOP_P (so beyond bucket 13: MIN_STOP_P)."""
+    h = np.full((2, max(max_k, 2) + 1), MIN_STOP_P)
+    h[:, :2] = 0.0
+    h[:, 2] = FIRST_WINDOW_STOP_P
+    run = np.minimum.accumulate(BASE_ARR[:, 1:], axis=1)  # buckets 2..13
+    fall = 1 - run[:, 1:] / run[:, :-1]  # windows 3..13
+    top = min(13, max_k)
+    h[:, 3:top + 1] = np.maximum(MIN_STOP_P, fall[:, :top - 2])
+    return h
+
+
+def stop_windows(rng: np.random.Generator, w: Windows, e: np.ndarray) -> np.ndarray:
+    """Per member the window k from whose first day she never buys again (0 = still buying).
+    At the end of each window a member still buying stops with the tier's baseline hazard
+    times exp(-beta * engagement of that window), normalised to the mean of the members of
+    her tier still buying (so the tier's average hazard is the baseline), capped at 1."""
+    n, max_k = len(w.K), int(w.K.max())
+    hazard = baseline_stop_hazard(max_k)
+    offs = np.cumsum(w.K) - w.K
+    u = rng.random((n, max_k + 1))
+    stop = np.zeros(n, dtype=np.int64)
+    for k in range(2, max_k + 1):
+        at_risk = np.flatnonzero((w.K >= k) & (stop == 0))
+        if len(at_risk) == 0:
+            continue
+        risk = np.exp(-STOP_RISK_BETA * e[offs[at_risk] + k - 2])
+        tier = w.tier_m[at_risk]
+        mean = np.bincount(tier, weights=risk, minlength=2) / np.maximum(np.bincount(tier, minlength=2), 1)
+        p = np.minimum(hazard[tier, k] * risk / mean[tier], 1.0)
+        stop[at_risk[u[at_risk, k] < p]] = k
+    return stop
+
+
+def active_windows(w: Windows, e: np.ndarray, buying: np.ndarray, stats: Stats) -> np.ndarray:
+    """Calibration by rank quota: in every cell (tier, bucket, complete?) of the chunk exactly
+    round(baseline × windows) windows are active, the most engaged of those still buying."""
+    cell = (w.tier * 13 + (w.bucket - 1)) * 2 + w.complete
+    order = np.lexsort((np.where(buying, -e, np.inf), cell))
     cell_sorted = cell[order]
-    first = np.searchsorted(cell_sorted, cell_sorted, side="left")
-    rank = np.arange(len(cell)) - first
+    rank = np.arange(len(cell)) - np.searchsorted(cell_sorted, cell_sorted, side="left")
     counts = np.bincount(cell, minlength=52)
-    p_cell = np.repeat(BASE_ARR.reshape(-1), 2)
-    quota = np.floor(p_cell * counts + 0.5).astype(np.int64)
+    quota = np.floor(np.repeat(BASE_ARR.reshape(-1), 2) * counts + 0.5).astype(np.int64)
+    stats.calibration_shortfall += int(np.maximum(quota - np.bincount(cell[buying], minlength=52), 0).sum())
     active = np.empty(len(cell), dtype=bool)
     active[order] = rank < quota[cell_sorted]
-    n_w = len(cell)
+    return active & buying
 
-    # ---- spend per active window (rank quota over the thesis bands)
-    A = np.flatnonzero(active)
-    n_a = len(A)
-    propensity = rng.standard_normal(n)
-    latent = (0.6 * propensity[w_mem[A]] + 0.8 * rng.standard_normal(n_a)
-              + np.where(w_tier[A] == 0, 0.12, -0.18) + SPEND_GROUP_LINK * effect[w_mem[A]])
-    band = np.empty(n_a, dtype=np.int64)
-    bounds = np.floor(np.cumsum(SPEND_SHARES) * n_a + 0.5).astype(np.int64)
-    band[np.argsort(latent, kind="stable")] = np.searchsorted(bounds, np.arange(n_a), side="right")
+
+@dataclass
+class Orders:
+    """Orders of one chunk, sorted by member and instant."""
+
+    win: np.ndarray  # window index
+    kind: np.ndarray  # 0 purchase, 1 cancelled, 2 fully refunded
+    cents: np.ndarray
+    day: np.ndarray
+    mem: np.ndarray  # chunk-relative member
+    t: np.ndarray  # instant
+    tod: np.ndarray  # local seconds after midnight as drawn
+    num: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    utc: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+
+
+def window_spend(rng: np.random.Generator, w: Windows, e_act: np.ndarray, act: np.ndarray,
+                 stats: Stats) -> np.ndarray:
+    """Spend (cents) per active window: thesis spend bands met by rank quota on a latent of
+    member propensity, noise, tier and engagement; uniform / log-uniform within a band."""
+    n_a = len(act)
+    propensity = rng.standard_normal(len(w.K))
+    latent = (0.6 * propensity[w.mem[act]] + 0.8 * rng.standard_normal(n_a)
+              + np.where(w.tier[act] == 0, 0.12, -0.18) + SPEND_ENGAGEMENT_LINK * e_act)
+    band = _rank_bands(latent, SPEND_SHARES)
     u = rng.random(n_a)
-    spend = np.select(
+    stats.window_band_counts += np.bincount(band, minlength=4)
+    return np.select(
         [band == 0, band == 1, band == 2],
         [990 + u * (9_999 - 990), np.exp(np.log(10_000) + u * (np.log(49_999) - np.log(10_000))),
          50_000 + u * 49_999],
         np.exp(np.log(100_000) + u * (np.log(350_000) - np.log(100_000))),
     )
-    stats.window_band_counts += np.bincount(band, minlength=4)
 
-    # ---- orders: purchases of active windows + cancelled + fully refunded on top
-    n_p = rng.choice(4, n_a, p=ORDERS_PER_ACTIVE_WINDOW_P) + 1
-    p_win = np.repeat(A, n_p)
-    p_aidx = np.repeat(np.arange(n_a), n_p)
+
+def plan_orders(rng: np.random.Generator, w: Windows, e: np.ndarray, active: np.ndarray,
+                buying: np.ndarray, stats: Stats) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(window, kind, cents) of every order: purchases of active windows (more for the more
+    engaged), plus cancelled and fully refunded orders of members still buying, on top."""
+    act = np.flatnonzero(active)
+    n_p = _rank_bands(e[act] + rng.normal(0, COUNT_NOISE_SD, len(act)), ORDERS_PER_ACTIVE_WINDOW_P) + 1
+    spend = window_spend(rng, w, e[act], act, stats)
+    p_win = np.repeat(act, n_p)
+    p_aidx = np.repeat(np.arange(len(act)), n_p)
     wgt = rng.exponential(1.0, len(p_win))
-    wsum = np.bincount(p_aidx, weights=wgt, minlength=n_a)
+    wsum = np.bincount(p_aidx, weights=wgt, minlength=len(act))
     p_cents = np.rint(spend[p_aidx] * wgt / wsum[p_aidx]).astype(np.int64)
-    c_win = np.flatnonzero(rng.random(n_w) < np.where(active, CANCEL_P[0], CANCEL_P[1]))
-    r_win = np.flatnonzero(rng.random(n_w) < np.where(active, FULL_REFUND_ORDER_P[0], FULL_REFUND_ORDER_P[1]))
+    n_w = len(active)
+    c_win = np.flatnonzero(buying & (rng.random(n_w) < np.where(active, CANCEL_P[0], CANCEL_P[1])))
+    r_win = np.flatnonzero(buying & (rng.random(n_w) < np.where(active, FULL_REFUND_ORDER_P[0],
+                                                                 FULL_REFUND_ORDER_P[1])))
     x_cents = np.rint(np.exp(np.log(2_000) + rng.random(len(c_win) + len(r_win)) * np.log(40))).astype(np.int64)
-    o_win = np.concatenate([p_win, c_win, r_win])
-    o_kind = np.concatenate([np.zeros(len(p_win), np.int8), np.ones(len(c_win), np.int8),
-                             np.full(len(r_win), 2, np.int8)])
-    o_cents = np.concatenate([p_cents, x_cents])
-    # new members are keen: in window 1 orders come early (onboarding), later uniformly
-    first_win = w_k[o_win] == 1
-    offset = np.where(first_win, np.floor(30 * rng.beta(0.8, 1.8, len(o_win))), rng.integers(0, 30, len(o_win)))
-    o_day = w_start[o_win] + offset.astype(np.int64)
-    keep = o_day <= E
-    o_win, o_kind, o_cents, o_day = o_win[keep], o_kind[keep], o_cents[keep], o_day[keep]
-    o_mem = w_mem[o_win]
-    tod = _time_of_day(rng, len(o_win))
-    o_t = midnight(o_day) + tod
-    jm = join[o_mem]
-    early = o_t <= jm  # an order on the join day comes after the fee
-    if early.any():
-        day_end = midnight(o_day[early] + 1) - 1
-        room = np.maximum(day_end - jm[early] - 60, 0)
-        o_t[early] = jm[early] + 60 + (rng.random(int(early.sum())) * room).astype(np.int64)
-        o_t[early] = np.minimum(o_t[early], day_end)
-    srt = np.lexsort((o_t, o_mem))
-    o_win, o_kind, o_cents, o_day, o_mem, o_t = (x[srt] for x in (o_win, o_kind, o_cents, o_day, o_mem, o_t))
-    n_o = len(o_t)
-    o_num = stats.next_order + np.arange(n_o)
-    stats.next_order += n_o
-    o_utc = rng.random(n_o) < UTC_NOTATION_P
+    stats.active_windows += len(act)
+    stats.purchases_in_active_windows += int(n_p.sum())
+    kind = np.concatenate([np.zeros(len(p_win), np.int8), np.ones(len(c_win), np.int8),
+                           np.full(len(r_win), 2, np.int8)])
+    return np.concatenate([p_win, c_win, r_win]), kind, np.concatenate([p_cents, x_cents])
 
-    # ---- order lines
-    n_lines = rng.choice(4, n_o, p=LINES_PER_ORDER_P) + 1
+
+def place_orders(rng: np.random.Generator, world: World, w: Windows, win: np.ndarray, kind: np.ndarray,
+                 cents: np.ndarray, stats: Stats) -> Orders:
+    """Days and instants: in window 1 orders come early (new members are keen), later uniformly;
+    evening peak; an order on the join day comes after the fee. Numbers orders in time order."""
+    first_win = w.k[win] == 1
+    offset = np.where(first_win, np.floor(30 * rng.beta(0.8, 1.8, len(win))), rng.integers(0, 30, len(win)))
+    day = w.start[win] + offset.astype(np.int64)
+    keep = day <= world.end_day
+    win, kind, cents, day = win[keep], kind[keep], cents[keep], day[keep]
+    mem = w.mem[win]
+    tod = _time_of_day(rng, len(win))
+    t = midnight(day) + tod
+    jm = world.join[w.a + mem]
+    early = t <= jm
+    if early.any():
+        day_end = midnight(day[early] + 1) - 1
+        room = np.maximum(day_end - jm[early] - 60, 0)
+        t[early] = np.minimum(jm[early] + 60 + (rng.random(int(early.sum())) * room).astype(np.int64), day_end)
+    srt = np.lexsort((t, mem))
+    o = Orders(win=win[srt], kind=kind[srt], cents=cents[srt], day=day[srt], mem=mem[srt], t=t[srt], tod=tod[srt])
+    o.num = stats.next_order + np.arange(len(o.t))
+    stats.next_order += len(o.t)
+    o.utc = rng.random(len(o.t)) < UTC_NOTATION_P
+    return o
+
+
+@dataclass
+class Lines:
+    """Order lines of one chunk (``o`` = index into Orders)."""
+
+    o: np.ndarray
+    line_no: np.ndarray
+    cents: np.ndarray
+    cat: np.ndarray
+    sku_num: np.ndarray
+    qty: np.ndarray
+    refund: np.ndarray  # as first sent
+    partial: np.ndarray
+    full: np.ndarray
+    late: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    to_full: np.ndarray = field(default_factory=lambda: np.empty(0, bool))
+    late_refund: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # as re-sent
+
+    @property
+    def final_refund(self) -> np.ndarray:
+        return np.where(self.late, self.late_refund, self.refund)
+
+
+def plan_lines(rng: np.random.Generator, world: World, w: Windows, o: Orders) -> Lines:
+    """1-4 lines per order; amounts split the order; category from the member's first group's
+    mix; partial refunds (never the whole purchase) and full refunds of lines 2+."""
+    n_lines = rng.choice(4, len(o.t), p=LINES_PER_ORDER_P) + 1
     it_o, it_pos = _segment_ids(n_lines)
     line_no = it_pos + 1
     lw = rng.exponential(1.0, len(it_o))
-    lsum = np.bincount(it_o, weights=lw, minlength=n_o)
-    l_cents = np.maximum(np.rint(o_cents[it_o] * lw / lsum[it_o]).astype(np.int64), 99)
-    grp = world.g0[a + o_mem[it_o]]
-    cu = rng.random(len(it_o))
-    cat = (cu[:, None] > world.group_cat_cum[grp][:, :-1]).sum(axis=1)
+    lsum = np.bincount(it_o, weights=lw, minlength=len(o.t))
+    cents = np.maximum(np.rint(o.cents[it_o] * lw / lsum[it_o]).astype(np.int64), 99)
+    grp = world.g0[w.a + o.mem[it_o]]
+    cat = (rng.random(len(it_o))[:, None] > world.group_cat_cum[grp][:, :-1]).sum(axis=1)
     sku_num = rng.integers(1, 400, len(it_o))
     qty = rng.choice(3, len(it_o), p=QUANTITY_P) + 1
-    kind_l = o_kind[it_o]
+    kind = o.kind[it_o]
     ru = rng.random(len(it_o))
-    partial = (kind_l == 0) & (ru < PARTIAL_REFUND_LINE_P)
-    full = (kind_l == 2) | ((kind_l == 0) & (line_no >= 2) & (ru >= PARTIAL_REFUND_LINE_P)
-                            & (ru < PARTIAL_REFUND_LINE_P + FULL_REFUND_LINE_P))
+    partial = (kind == 0) & (ru < PARTIAL_REFUND_LINE_P)
+    full = (kind == 2) | ((kind == 0) & (line_no >= 2) & (ru >= PARTIAL_REFUND_LINE_P)
+                          & (ru < PARTIAL_REFUND_LINE_P + FULL_REFUND_LINE_P))
     refund = np.zeros(len(it_o), dtype=np.int64)
     frac = 0.05 + 0.9 * rng.random(len(it_o))
-    refund[partial] = np.clip(np.rint(l_cents[partial] * frac[partial]), 1, l_cents[partial] - 1)
-    refund[full] = l_cents[full]
-    # late refunds: earlier lines of paid orders re-sent in batch_0002 with a higher refund
-    final_day_l = o_day[it_o] == E
-    eligible = (~final_day_l) & (kind_l == 0) & (l_cents - refund >= 2)
-    late = eligible & (rng.random(len(it_o)) < LATE_REFUND_LINE_P)
-    late_refund = refund.copy()
-    to_full = late & (line_no >= 2) & (rng.random(len(it_o)) < 0.3)
-    part = late & ~to_full
-    late_refund[to_full] = l_cents[to_full]
-    step = np.maximum(np.rint((l_cents - refund) * (0.2 + 0.7 * rng.random(len(it_o)))), 1).astype(np.int64)
-    late_refund[part] = np.minimum(refund[part] + step[part], l_cents[part] - 1)
-    final_refund = np.where(late, late_refund, refund)
+    refund[partial] = np.clip(np.rint(cents[partial] * frac[partial]), 1, cents[partial] - 1)
+    refund[full] = cents[full]
+    lines = Lines(o=it_o, line_no=line_no, cents=cents, cat=cat, sku_num=sku_num, qty=qty, refund=refund,
+                  partial=partial, full=full)
+    late_refunds(rng, world, o, lines)
+    return lines
 
-    # ---- checks and statistics on the final state
-    net = np.bincount(it_o, weights=(l_cents - final_refund).astype(np.float64), minlength=n_o)
-    purchase = (o_kind != 1) & (net > 0.5)
-    assert np.all(purchase[o_kind == 0]), "a purchase lost its net amount"
-    o_k = (o_day - J[o_mem]) // 30  # 0-based window index of each order
-    widx = (np.cumsum(K) - K)[o_mem] + o_k
-    active_obs = np.zeros(n_w, dtype=bool)
-    active_obs[widx[purchase]] = True
-    assert np.array_equal(active_obs[w_complete], active[w_complete]), "activity differs from the plan"
-    bucket_i = w_bucket[w_complete] - 1
-    np.add.at(stats.tenure_windows, (w_tier[w_complete], bucket_i), 1)
-    np.add.at(stats.tenure_active, (w_tier[w_complete], bucket_i), active_obs[w_complete].astype(np.int64))
-    stats.active_windows += n_a
-    stats.purchases_in_active_windows += int(n_p.sum())
-    line_net = l_cents - final_refund
-    pl = purchase[it_o]
-    stats.category_cents += np.bincount(cat[pl], weights=line_net[pl], minlength=len(CATEGORIES)).astype(np.int64)
+
+def late_refunds(rng: np.random.Generator, world: World, o: Orders, lines: Lines) -> None:
+    """Earlier lines of paid orders re-sent in batch_0002 with a higher refund (never the
+    whole purchase: line 1 keeps at least a cent)."""
+    n = len(lines.o)
+    kind = o.kind[lines.o]
+    eligible = (o.day[lines.o] != world.end_day) & (kind == 0) & (lines.cents - lines.refund >= 2)
+    late = eligible & (rng.random(n) < LATE_REFUND_LINE_P)
+    late_refund = lines.refund.copy()
+    to_full = late & (lines.line_no >= 2) & (rng.random(n) < 0.3)
+    part = late & ~to_full
+    late_refund[to_full] = lines.cents[to_full]
+    step = np.maximum(np.rint((lines.cents - lines.refund) * (0.2 + 0.7 * rng.random(n))), 1).astype(np.int64)
+    late_refund[part] = np.minimum(lines.refund[part] + step[part], lines.cents[part] - 1)
+    lines.late, lines.to_full, lines.late_refund = late, to_full, late_refund
+
+
+def order_net(o: Orders, lines: Lines) -> tuple[np.ndarray, np.ndarray]:
+    """Net cents per order in the final state (after late refunds) and whether it is a
+    purchase (SPEC §3: paid, net > 0); every planned purchase must still be one."""
+    net = np.bincount(lines.o, weights=(lines.cents - lines.final_refund).astype(np.float64), minlength=len(o.t))
+    purchase = (o.kind != 1) & (net > 0.5)
+    assert np.all(purchase[o.kind == 0]), "a purchase lost its net amount"
+    return purchase, net
+
+
+def count_tenure_activity(stats: Stats, w: Windows, o: Orders, purchase: np.ndarray, active: np.ndarray,
+                          buying: np.ndarray, end_day: int) -> None:
+    """SPEC §5.1 from the purchase rows and the members' join days alone (not from the plan):
+    complete windows and active windows per tier × bucket; then checked against the plan."""
+    before = stats.tenure_active.copy()
+    n_complete = np.maximum((end_day - w.J + 1) // 30, 0)  # windows k with J + 30k - 1 <= end
+    for bucket in range(1, 13):
+        stats.tenure_windows[:, bucket - 1] += np.bincount(w.tier_m[n_complete >= bucket], minlength=2)
+    stats.tenure_windows[:, 12] += np.bincount(w.tier_m, weights=np.maximum(n_complete - 12, 0),
+                                               minlength=2).astype(np.int64)
+    p_mem, p_day = o.mem[purchase], o.day[purchase]
+    k = (p_day - w.J[p_mem]) // 30 + 1
+    ok = (p_day >= w.J[p_mem]) & (k <= n_complete[p_mem])
+    pairs = np.unique(p_mem[ok] * KEY_DAYS + k[ok])
+    mem, kk = pairs // KEY_DAYS, pairs % KEY_DAYS
+    np.add.at(stats.tenure_active, (w.tier_m[mem], np.minimum(kk, 13) - 1), 1)
+    planned = np.zeros((2, 13), np.int64)
+    np.add.at(planned, (w.tier[active & w.complete], w.bucket[active & w.complete] - 1), 1)
+    assert np.array_equal(stats.tenure_active - before, planned), "activity differs from the plan"
+    np.add.at(stats.buying_windows, (w.tier[buying & w.complete], w.bucket[buying & w.complete] - 1), 1)
+
+
+def chunk_stats(stats: Stats, w: Windows, o: Orders, lines: Lines, purchase: np.ndarray,
+                net: np.ndarray, end_day: int) -> None:
+    """Manifest statistics of the chunk's final state."""
+    line_net = lines.cents - lines.final_refund
+    pl = purchase[lines.o]
+    stats.category_cents += np.bincount(lines.cat[pl], weights=line_net[pl],
+                                        minlength=len(CATEGORIES)).astype(np.int64)
     stats.sales_cents += int(line_net[pl].sum())
     # calendar-month spend of active member-months (the thesis' 当月消费水平)
-    month = o_day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    month = o.day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     pm = np.flatnonzero(purchase)
-    key = o_mem[pm] * 10_000 + month[pm]
-    uk, inv = np.unique(key, return_inverse=True)
-    m_cents = np.bincount(inv, weights=net[pm], minlength=len(uk))
+    _, inv = np.unique(o.mem[pm] * 10_000 + month[pm], return_inverse=True)
+    m_cents = np.bincount(inv, weights=net[pm])
     stats.month_band_counts += np.bincount(np.searchsorted(SPEND_EDGES_CENTS, m_cents, side="right") - 1,
                                            minlength=4)
-    local_tod = tod[srt]
-    stats.orders += n_o
-    stats.cancelled += int((o_kind == 1).sum())
-    stats.fully_refunded_orders += int((o_kind == 2).sum())
+    stats.orders += len(o.t)
+    stats.cancelled += int((o.kind == 1).sum())
+    stats.fully_refunded_orders += int((o.kind == 2).sum())
     stats.purchases += int(purchase.sum())
-    stats.utc_written += int(o_utc.sum())
-    stats.evening_peak += int((local_tod >= 19.5 * 3600).sum())
-    stats.near_midnight += int(((local_tod >= 23.5 * 3600) | (local_tod < 1800)).sum())
-    stats.lines += len(it_o)
-    stats.partial_refund_lines += int(partial.sum())
-    stats.full_refund_lines += int(full.sum() + to_full.sum())
-    stats.late_refunds += int(late.sum())
-    stats.late_refund_to_full += int(to_full.sum())
-    if late.any():
-        age = E - o_day[it_o[late]]
+    stats.utc_written += int(o.utc.sum())
+    stats.evening_peak += int((o.tod >= 19.5 * 3600).sum())
+    stats.near_midnight += int(((o.tod >= 23.5 * 3600) | (o.tod < 1800)).sum())
+    stats.lines += len(lines.o)
+    stats.partial_refund_lines += int(lines.partial.sum())
+    stats.full_refund_lines += int(lines.full.sum() + lines.to_full.sum())
+    stats.late_refunds += int(lines.late.sum())
+    stats.late_refund_to_full += int(lines.to_full.sum())
+    if lines.late.any():
+        age = end_day - o.day[lines.o[lines.late]]
         stats.late_refund_age_days_max = max(stats.late_refund_age_days_max, int(age.max()))
         stats.late_refund_over_90_days += int((age > 90).sum())
-    if n_o:
-        stats.last_order_day = max(stats.last_order_day, int(o_day.max()))
+    if len(o.t):
+        stats.last_order_day = max(stats.last_order_day, int(o.day.max()))
+    stats.orders_b2 += int((o.day == end_day).sum())
+    stats.lines_b2 += int((o.day[lines.o] == end_day).sum())
 
-    # ---- write: batch_0001 everything before the end date, batch_0002 the end date + late refunds
-    # (formatted slice by slice so that string memory stays bounded)
-    mem_num = o_mem + a + 1
-    fd = o_day == E
+
+def write_orders(landing: Landing, o: Orders, a: int, end_day: int) -> None:
+    """batch_0001: orders before the end date; batch_0002: the end date's (sliced formatting
+    keeps string memory bounded)."""
+    mem_num = o.mem + a + 1
+    fd = o.day == end_day
     for batch, sel in ((BATCH1, ~fd), (BATCH2, fd)):
         idx = np.flatnonzero(sel)
         for s0 in range(0, len(idx), WRITE_BATCH):
             i = idx[s0:s0 + WRITE_BATCH]
             landing.sink(batch, "orders").write(
-                [fmt_ids("O", o_num[i], 10), fmt_ids("M", mem_num[i], 7), fmt_ts(o_t[i], o_utc[i]),
-                 np.where(o_kind[i] == 1, "cancelled", "paid")], plain=True)
+                [fmt_ids("O", o.num[i], 10), fmt_ids("M", mem_num[i], 7), fmt_ts(o.t[i], o.utc[i]),
+                 np.where(o.kind[i] == 1, "cancelled", "paid")], plain=True)
         if len(idx):
             landing.count(batch, "orders", rows=len(idx), new_keys=len(idx))
-    stats.orders_b2 += int(fd.sum())
+
+
+def write_lines(landing: Landing, o: Orders, lines: Lines, end_day: int) -> None:
+    """Lines with their order's batch; late refunds re-sent in batch_0002 (upserts)."""
     cat_names, sku_codes = np.array(CATEGORIES), np.array(SKU_CODES)
-    for batch, sel, ref_c in ((BATCH1, ~final_day_l, refund), (BATCH2, final_day_l, refund),
-                              (BATCH2, late, late_refund)):
+    final_day = o.day[lines.o] == end_day
+    for batch, sel, ref_c in ((BATCH1, ~final_day, lines.refund), (BATCH2, final_day, lines.refund),
+                              (BATCH2, lines.late, lines.late_refund)):
         idx = np.flatnonzero(sel)
         for s0 in range(0, len(idx), WRITE_BATCH):
             i = idx[s0:s0 + WRITE_BATCH]
-            sku = np.strings.add(np.strings.add("SKU-", sku_codes[cat[i]]),
-                                 np.strings.add("-", int_str(sku_num[i], 4)))
+            cat = lines.cat[i]
+            sku = np.strings.add(np.strings.add("SKU-", sku_codes[cat]),
+                                 np.strings.add("-", int_str(lines.sku_num[i], 4)))
             landing.sink(batch, "order_items").write(
-                [fmt_ids("O", o_num[it_o[i]], 10), int_str(line_no[i]), sku, cat_names[cat[i]],
-                 int_str(qty[i]), fmt_money(l_cents[i]), fmt_money(ref_c[i])], plain=True)
+                [fmt_ids("O", o.num[lines.o[i]], 10), int_str(lines.line_no[i]), sku, cat_names[cat],
+                 int_str(lines.qty[i]), fmt_money(lines.cents[i]), fmt_money(ref_c[i])], plain=True)
         if len(idx):
-            kind_key = "updates" if ref_c is late_refund else "new_keys"
+            kind_key = "updates" if ref_c is lines.late_refund else "new_keys"
             landing.count(batch, "order_items", rows=len(idx), **{kind_key: len(idx)})
-    stats.lines_b2 += int(final_day_l.sum())
+
+
+def write_truth(landing: Landing, w: Windows, stop_day: np.ndarray) -> None:
+    """simulation_truth.csv: the local date from which each member never buys again (empty
+    when she still buys on the end date). Outside the batch folders; the loader ignores it."""
+    key = ("", TRUTH_FILE)
+    if key not in landing.sinks:
+        landing.sinks[key] = Sink(landing.out / TRUTH_FILE, TRUTH_COLUMNS, "csv")
+    when = np.where(stop_day >= 0, np.datetime_as_string(stop_day.astype("datetime64[D]")), "")
+    landing.sinks[key].write([fmt_ids("M", w.a + np.arange(len(stop_day)) + 1, 7), when], plain=True)
+
+
+def generate_orders_chunk(cfg: Config, world: World, a: int, b: int, chunk: int,
+                          landing: Landing, stats: Stats) -> None:
+    """Members [a, b): member rows, their engagement, orders and order lines, written and dropped."""
+    rng = rng_for(cfg.seed, 10, chunk)
+    write_members(rng, world, a, b, landing)
+    stats.members_written += b - a
+    stats.tier_counts += np.bincount(world.tier_idx[a:b], minlength=2)
+    w = tenure_windows(world, a, b)
+    e = engagement(rng, world, w)
+    stop = stop_windows(rng, w, e)
+    buying = (stop[w.mem] == 0) | (w.k < stop[w.mem])
+    active = active_windows(w, e, buying, stats)
+    o = place_orders(rng, world, w, *plan_orders(rng, w, e, active, buying, stats), stats)
+    lines = plan_lines(rng, world, w, o)
+    purchase, net = order_net(o, lines)
+    count_tenure_activity(stats, w, o, purchase, active, buying, world.end_day)
+    chunk_stats(stats, w, o, lines, purchase, net, world.end_day)
+    write_orders(landing, o, a, world.end_day)
+    write_lines(landing, o, lines, world.end_day)
+    world.stop_day[a:b] = np.where(stop > 0, w.J + 30 * (stop - 1), -1)
+    write_truth(landing, w, world.stop_day[a:b])
+    stats.stopped_members += int((stop > 0).sum())
 
 
 # --------------------------------------------------------------------------- bad-row batch
 
 
-def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -> dict[str, Any]:
-    """batch_0003_bad_rows: a few valid new rows plus exactly one bad row per reason code."""
-    rng = rng_for(cfg.seed, 20)
-    E, end_s = world.end_day, cfg.end_date.isoformat()
-    day = int(midnight(E))
+class BadBatch:
+    """Rows of batch_0003_bad_rows per file, the manifest entry of every bad row, valid counts."""
 
-    def ts(offset_s: int, utc: bool = False) -> str:
-        return fmt_one_ts(day + offset_s, utc)
+    def __init__(self, day: int) -> None:
+        self.day = day  # midnight of the end date
+        self.rows: dict[str, list[list[str]]] = {}
+        self.bad: list[dict[str, Any]] = []
+        self.valid: dict[str, int] = {}
 
-    bad: list[dict[str, Any]] = []
-    rows: dict[str, list[list[str]]] = {}
-    valid: dict[str, int] = {}
+    def ts(self, offset_s: int, utc: bool = False) -> str:
+        return fmt_one_ts(self.day + offset_s, utc)
 
-    def add(file: str, row: list[str], reason: str | None = None, key: dict[str, str] | None = None,
-            column: str | None = None, note: str = "") -> int:
-        rows.setdefault(file, []).append(row)
-        rn = len(rows[file])
+    def add(self, file: str, row: list[str], reason: str | None = None, key: dict[str, str] | None = None,
+            column: str | None = None, note: str = "") -> None:
+        self.rows.setdefault(file, []).append(row)
         if reason is None:
-            valid[file] = valid.get(file, 0) + 1
-        else:
-            bad.append({"batch": BATCH_BAD, "file": file, "row_number": rn, "reason": reason,
-                        "key": key or {}, "column": column, "value": row[COLUMNS[file].index(column)]
-                        if column and column in COLUMNS[file] else None, "note": note})
-        return rn
+            self.valid[file] = self.valid.get(file, 0) + 1
+            return
+        value = row[COLUMNS[file].index(column)] if column and column in COLUMNS[file] else None
+        self.bad.append({"batch": BATCH_BAD, "file": file, "row_number": len(self.rows[file]), "reason": reason,
+                         "key": key or {}, "column": column, "value": value, "note": note})
 
-    # reference objects: a mentor who stays, one of her open groups, members to reuse
+
+@dataclass
+class BadRefs:
+    """Existing objects the bad batch refers to (1-based member numbers)."""
+
+    g_ok: int  # an open group
+    g_other: int  # another open group
+    mentor_ok: int  # a mentor who stays
+    overlap_member: int  # member index whose open batch_0001 membership the overlap row hits
+    new_members: list[int]
+    buyers: list[int]  # existing-member buyers, then new-member buyers
+    new_group: int
+
+
+def bad_refs(world: World, day: int) -> BadRefs:
     staying = [j for j in range(world.n_mentors) if world.mentor_left[j] == NULL]
     open_groups = np.flatnonzero((world.group_closed == NULL) & (world.group_created < day - 2 * DAY_S))
     g_ok = int(open_groups[0])
     mentor_ok = int(world.group_mentor[g_ok]) if int(world.group_mentor[g_ok]) in staying else staying[0]
     g_other = int(open_groups[1]) if len(open_groups) > 1 else g_ok
-    n_m, n_g = world.n_members, world.n_groups
-    J = local_day(world.join)
+    n_m = world.n_members
     # a member whose latest membership is open, loaded in batch_0001, started days ago
     last = np.searchsorted(world.ms_member, np.arange(n_m), side="right") - 1
     lr = np.maximum(last, 0)
@@ -1105,122 +1365,136 @@ def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -
         ov_pool = np.flatnonzero(open_b1)
     if len(ov_pool) == 0:
         raise RuntimeError("--bad-rows needs a member with an open group membership; use more --members")
-    ov = int(ov_pool[0])
-    # members whose tenure window containing the end date is incomplete: their extra orders
-    # change no complete window (expected_tenure_activity stays exact)
-    quiet = [int(x) for x in np.flatnonzero(((E - J) % 30 != 29) & (J < E - 40))[:2]]
-    new_members = [n_m + 1 + i for i in range(6)]  # 1-based numbers
-    buyers = [q + 1 for q in quiet] + new_members[3:5]  # 1-based numbers of existing-member buyers
-    new_group = n_g + 1
+    # members still buying whose tenure window containing the end date is incomplete: their
+    # extra orders change no complete window (the manifest's tenure_activity stays exact)
+    J, E = local_day(world.join), world.end_day
+    quiet = [int(x) for x in np.flatnonzero(((E - J) % 30 != 29) & (J < E - 40) & (world.stop_day < 0))[:2]]
+    new_members = [n_m + 1 + i for i in range(6)]
+    return BadRefs(g_ok=g_ok, g_other=g_other, mentor_ok=mentor_ok, overlap_member=int(ov_pool[0]),
+                   new_members=new_members, buyers=[q + 1 for q in quiet] + new_members[3:5],
+                   new_group=world.n_groups + 1)
 
-    # groups: one valid new group, one closed before created, one with an unknown mentor
-    gname = f"导师{mentor_ok + 1:03d}新人群"
-    add("groups", [group_id(new_group), gname, mentor_id(mentor_ok + 1), ts(-DAY_S + 10 * 3600), ""])
-    add("groups", [group_id(n_g + 2), gname + "B", mentor_id(mentor_ok + 1), ts(-2 * DAY_S + 10 * 3600),
-                   ts(-2 * DAY_S + 9 * 3600)], "end_before_start", {"group_id": group_id(n_g + 2)}, "closed_at",
-        "closed_at one hour before created_at")
-    add("groups", [group_id(n_g + 3), "无主群", mentor_id(0), ts(-DAY_S + 11 * 3600), ""], "unknown_mentor",
-        {"group_id": group_id(n_g + 3)}, "mentor_id")
 
-    # members: six valid new members joined on the end date, one with tier 299
-    mem_rows = []
-    for i, num in enumerate(new_members):
-        mem_rows.append([member_id(num), "399" if i % 2 == 0 else "199", ts(9 * 3600 + i * 900),
-                         member_id(1) if i == 1 else "", PROVINCES[i],
-                         f"100{int(rng.integers(0, 10**8)):08d}", f"演示新会员{i + 1:04d}"])
+def bad_groups_and_members(bb: BadBatch, rng: np.random.Generator, refs: BadRefs, world: World) -> None:
+    """Groups: one valid, one closed before created, one unknown mentor. Members: six valid new
+    members joined on the end date, one with tier 299."""
+    n_g, n_m, mo = world.n_groups, world.n_members, refs.mentor_ok + 1
+    gname = f"导师{mo:03d}新人群"
+    bb.add("groups", [group_id(refs.new_group), gname, mentor_id(mo), bb.ts(-DAY_S + 10 * 3600), ""])
+    bb.add("groups", [group_id(n_g + 2), gname + "B", mentor_id(mo), bb.ts(-2 * DAY_S + 10 * 3600),
+                      bb.ts(-2 * DAY_S + 9 * 3600)], "end_before_start", {"group_id": group_id(n_g + 2)},
+           "closed_at", "closed_at one hour before created_at")
+    bb.add("groups", [group_id(n_g + 3), "无主群", mentor_id(0), bb.ts(-DAY_S + 11 * 3600), ""], "unknown_mentor",
+           {"group_id": group_id(n_g + 3)}, "mentor_id")
+    mem_rows = [[member_id(num), "399" if i % 2 == 0 else "199", bb.ts(9 * 3600 + i * 900),
+                 member_id(1) if i == 1 else "", PROVINCES[i], f"100{int(rng.integers(0, 10**8)):08d}",
+                 f"演示新会员{i + 1:04d}"] for i, num in enumerate(refs.new_members)]
     for r in mem_rows[:3]:
-        add("members", r)
-    add("members", [member_id(n_m + 7), "299", ts(10 * 3600), "", "广东", "", "演示异常档位"], "invalid_tier",
-        {"member_id": member_id(n_m + 7)}, "tier")
+        bb.add("members", r)
+    bb.add("members", [member_id(n_m + 7), "299", bb.ts(10 * 3600), "", "广东", "", "演示异常档位"], "invalid_tier",
+           {"member_id": member_id(n_m + 7)}, "tier")
     for r in mem_rows[3:]:
-        add("members", r)
+        bb.add("members", r)
 
-    # memberships: five valid, one unknown group, one overlapping an existing open membership
-    add("group_memberships", [member_id(new_members[0]), group_id(new_group), ts(9 * 3600 + 120), ""])
-    add("group_memberships", [member_id(new_members[1]), group_id(new_group), ts(9 * 3600 + 1020), ""])
-    add("group_memberships", [member_id(new_members[5]), group_id(0), ts(9 * 3600 + 5 * 900 + 60), ""],
-        "unknown_group", {"member_id": member_id(new_members[5]), "group_id": group_id(0)}, "group_id")
-    add("group_memberships", [member_id(new_members[2]), group_id(g_ok + 1), ts(9 * 3600 + 1860), ""])
-    ov_row = [member_id(ov + 1), group_id(g_other + 1), ts(-2 * DAY_S + 12 * 3600), ts(-DAY_S + 12 * 3600)]
-    add("group_memberships", ov_row, "membership_overlap",
-        {"member_id": ov_row[0], "group_id": ov_row[1], "joined_at": ov_row[2]}, "joined_at",
-        "the member's open membership loaded in batch_0001 covers this interval")
-    add("group_memberships", [member_id(new_members[3]), group_id(g_ok + 1), ts(9 * 3600 + 2760), ""])
-    add("group_memberships", [member_id(new_members[4]), group_id(g_ok + 1), ts(9 * 3600 + 3660), ""])
 
-    # orders (with an extra `channel` column the loader ignores)
-    nxt = stats.next_order
-    ids = [order_id(nxt + i) for i in range(10)]
-    ocols = COLUMNS["orders"] + ("channel",)
+def bad_memberships(bb: BadBatch, refs: BadRefs) -> None:
+    """Five valid, one unknown group, one overlapping an existing open membership."""
+    nm, g_new, g_ok = refs.new_members, group_id(refs.new_group), group_id(refs.g_ok + 1)
+    bb.add("group_memberships", [member_id(nm[0]), g_new, bb.ts(9 * 3600 + 120), ""])
+    bb.add("group_memberships", [member_id(nm[1]), g_new, bb.ts(9 * 3600 + 1020), ""])
+    bb.add("group_memberships", [member_id(nm[5]), group_id(0), bb.ts(9 * 3600 + 5 * 900 + 60), ""],
+           "unknown_group", {"member_id": member_id(nm[5]), "group_id": group_id(0)}, "group_id")
+    bb.add("group_memberships", [member_id(nm[2]), g_ok, bb.ts(9 * 3600 + 1860), ""])
+    ov_row = [member_id(refs.overlap_member + 1), group_id(refs.g_other + 1), bb.ts(-2 * DAY_S + 12 * 3600),
+              bb.ts(-DAY_S + 12 * 3600)]
+    bb.add("group_memberships", ov_row, "membership_overlap",
+           {"member_id": ov_row[0], "group_id": ov_row[1], "joined_at": ov_row[2]}, "joined_at",
+           "the member's open membership loaded in batch_0001 covers this interval")
+    bb.add("group_memberships", [member_id(nm[3]), g_ok, bb.ts(9 * 3600 + 2760), ""])
+    bb.add("group_memberships", [member_id(nm[4]), g_ok, bb.ts(9 * 3600 + 3660), ""])
 
-    def orow(oid: str, mem: str, when: str, status: str = "paid") -> list[str]:
-        return [oid, mem, when, status, "wechat_miniapp"]
 
-    valid_orders = [
-        orow(ids[0], member_id(new_members[0]), ts(13 * 3600)),
-        orow(ids[1], member_id(buyers[0]), ts(14 * 3600 + 300, utc=True)),
-        orow(ids[4], member_id(new_members[1]), ts(20 * 3600 + 1200)),
-        orow(ids[7], member_id(buyers[1]), ts(21 * 3600 + 600)),
-        orow(ids[8], member_id(new_members[2]), ts(22 * 3600 + 2400, utc=True)),
-    ]
-    add("orders", valid_orders[0])
-    add("orders", valid_orders[1])
-    add("orders", orow(ids[2], member_id(0), ts(15 * 3600)), "unknown_member",
-        {"order_id": ids[2]}, "member_id")
-    add("orders", orow(ids[3], member_id(buyers[0]), f"{cfg.end_date.year}-13-45T99:00:00+08:00"),
-        "invalid_timestamp", {"order_id": ids[3]}, "ordered_at")
-    add("orders", valid_orders[2])
-    add("orders", orow(ids[5], member_id(new_members[0]), ts(16 * 3600)), "duplicate_key",
-        {"order_id": ids[5]}, "order_id", "first copy")
-    add("orders", orow(ids[6], member_id(new_members[1]), f"{end_s}T20:00:00"), "timestamp_without_offset",
-        {"order_id": ids[6]}, "ordered_at")
-    add("orders", orow(ids[9], member_id(new_members[2]), ts(19 * 3600), "Paid"),
-        "invalid_status", {"order_id": ids[9]}, "status", "codes are case-sensitive")
-    add("orders", valid_orders[3])
-    add("orders", orow(ids[5], member_id(new_members[0]), ts(16 * 3600 + 60)), "duplicate_key",
-        {"order_id": ids[5]}, "order_id", "second copy")
-    add("orders", valid_orders[4])
+def _orow(oid: str, mem: int, when: str, status: str = "paid") -> list[str]:
+    return [oid, member_id(mem), when, status, "wechat_miniapp"]  # + a `channel` column the loader ignores
+
+
+def bad_orders(bb: BadBatch, refs: BadRefs, ids: list[str], year: int, end_s: str) -> None:
+    nm, buyers = refs.new_members, refs.buyers
+    valid = [_orow(ids[0], nm[0], bb.ts(13 * 3600)), _orow(ids[1], buyers[0], bb.ts(14 * 3600 + 300, utc=True)),
+             _orow(ids[4], nm[1], bb.ts(20 * 3600 + 1200)), _orow(ids[7], buyers[1], bb.ts(21 * 3600 + 600)),
+             _orow(ids[8], nm[2], bb.ts(22 * 3600 + 2400, utc=True))]
+    bb.add("orders", valid[0])
+    bb.add("orders", valid[1])
+    bb.add("orders", _orow(ids[2], 0, bb.ts(15 * 3600)), "unknown_member", {"order_id": ids[2]}, "member_id")
+    bb.add("orders", _orow(ids[3], buyers[0], f"{year}-13-45T99:00:00+08:00"),
+           "invalid_timestamp", {"order_id": ids[3]}, "ordered_at")
+    bb.add("orders", valid[2])
+    bb.add("orders", _orow(ids[5], nm[0], bb.ts(16 * 3600)), "duplicate_key",
+           {"order_id": ids[5]}, "order_id", "first copy")
+    bb.add("orders", _orow(ids[6], nm[1], f"{end_s}T20:00:00"), "timestamp_without_offset",
+           {"order_id": ids[6]}, "ordered_at")
+    bb.add("orders", _orow(ids[9], nm[2], bb.ts(19 * 3600), "Paid"),
+           "invalid_status", {"order_id": ids[9]}, "status", "codes are case-sensitive")
+    bb.add("orders", valid[3])
+    bb.add("orders", _orow(ids[5], nm[0], bb.ts(16 * 3600 + 60)), "duplicate_key",
+           {"order_id": ids[5]}, "order_id", "second copy")
+    bb.add("orders", valid[4])
+
+
+def _irow(oid: str, ln: int, cat: str = "mother_baby", qty: str = "1", amt: str = "59.90",
+          sku: str | None = None, ref: str = "0.00") -> list[str]:
+    if sku is None:
+        sku = f"SKU-{SKU_CODES[CATEGORIES.index(cat)]}-0{ln}42" if cat in CATEGORIES else "SKU-XX-0001"
+    return [oid, str(ln), sku, cat, qty, amt, ref]
+
+
+def bad_items(bb: BadBatch, ids: list[str]) -> int:
+    """Order lines; returns the row number of the valid half-up rounding case."""
+    bb.add("order_items", _irow(ids[0], 1, "mother_baby", "2", "128.00"))
+    bb.add("order_items", _irow(ids[0], 2, "skincare", "1", "89.00", sku=""), "missing_required",
+           {"order_id": ids[0], "line_no": "2"}, "sku")
+    bb.add("order_items", _irow(ids[1], 1, "nutrition_health", "1", "199.00", ref="20.00"))
+    bb.add("order_items", _irow(ids[1], 2, "food_fresh", "two", "35.50"), "invalid_number",
+           {"order_id": ids[1], "line_no": "2"}, "quantity")
+    bb.add("order_items", _irow(ids[2], 1, "home", "1", "45.00"), "parent_quarantined",
+           {"order_id": ids[2], "line_no": "1"}, "order_id", "its order is quarantined (unknown_member)")
+    bb.add("order_items", _irow(ids[4], 1, "cosmetics", "1", "10.005"))
+    rounding_row = len(bb.rows["order_items"])
+    bb.add("order_items", _irow(ids[4], 2, "cosmetics", "1", "66.00", sku="SKU-CO-0777"))
+    bb.add("order_items", [ids[4], "3", "SKU-SK-0888", "Skincare", "1", "120.00", "0.00"], "unknown_category",
+           {"order_id": ids[4], "line_no": "3"}, "category_code", "codes are case-sensitive")
+    bb.add("order_items", _irow(order_id(0), 1, "apparel_bags", "1", "79.00"), "unknown_order",
+           {"order_id": order_id(0), "line_no": "1"}, "order_id")
+    bb.add("order_items", _irow(ids[7], 1, "personal_care", "3", "57.00"))
+    bb.add("order_items", _irow(ids[7], 2, "personal_care", "0", "19.00"), "out_of_range",
+           {"order_id": ids[7], "line_no": "2"}, "quantity", "quantity must be >= 1")
+    bb.add("order_items", _irow(ids[8], 1, "apparel_bags", "1", "239.00"))
+    return rounding_row
+
+
+def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -> dict[str, Any]:
+    """batch_0003_bad_rows: a few valid new rows plus exactly one bad row per reason code."""
+    bb = BadBatch(int(midnight(world.end_day)))
+    refs = bad_refs(world, bb.day)
+    bad_groups_and_members(bb, rng_for(cfg.seed, 20), refs, world)
+    bad_memberships(bb, refs)
+    ids = [order_id(stats.next_order + i) for i in range(10)]
     stats.next_order += 10
-
-    # order lines
-    def irow(oid: str, ln: int, cat: str = "mother_baby", qty: str = "1", amt: str = "59.90",
-             sku: str | None = None, ref: str = "0.00") -> list[str]:
-        return [oid, str(ln), sku if sku is not None else f"SKU-{SKU_CODES[CATEGORIES.index(cat)]}-0{ln}42"
-                if cat in CATEGORIES else "SKU-XX-0001", cat, qty, amt, ref]
-
-    add("order_items", irow(ids[0], 1, "mother_baby", "2", "128.00"))
-    add("order_items", irow(ids[0], 2, "skincare", "1", "89.00", sku=""), "missing_required",
-        {"order_id": ids[0], "line_no": "2"}, "sku")
-    add("order_items", irow(ids[1], 1, "nutrition_health", "1", "199.00", ref="20.00"))
-    add("order_items", irow(ids[1], 2, "food_fresh", "two", "35.50"), "invalid_number",
-        {"order_id": ids[1], "line_no": "2"}, "quantity")
-    add("order_items", irow(ids[2], 1, "home", "1", "45.00"), "parent_quarantined",
-        {"order_id": ids[2], "line_no": "1"}, "order_id", "its order is quarantined (unknown_member)")
-    add("order_items", irow(ids[4], 1, "cosmetics", "1", "10.005"))
-    add("order_items", irow(ids[4], 2, "cosmetics", "1", "66.00", sku="SKU-CO-0777"))
-    add("order_items", [ids[4], "3", "SKU-SK-0888", "Skincare", "1", "120.00", "0.00"], "unknown_category",
-        {"order_id": ids[4], "line_no": "3"}, "category_code", "codes are case-sensitive")
-    add("order_items", irow(order_id(0), 1, "apparel_bags", "1", "79.00"), "unknown_order",
-        {"order_id": order_id(0), "line_no": "1"}, "order_id")
-    add("order_items", irow(ids[7], 1, "personal_care", "3", "57.00"))
-    add("order_items", irow(ids[7], 2, "personal_care", "0", "19.00"), "out_of_range",
-        {"order_id": ids[7], "line_no": "2"}, "quantity", "quantity must be >= 1")
-    add("order_items", irow(ids[8], 1, "apparel_bags", "1", "239.00"))
-    rounding_row = 6  # ids[4] line 1, written above as the 6th data row
-
+    bad_orders(bb, refs, ids, cfg.end_date.year, cfg.end_date.isoformat())
+    rounding_row = bad_items(bb, ids)
+    ocols = COLUMNS["orders"] + ("channel",)
     for file in FILE_ORDER:
-        if file in rows:
+        if file in bb.rows:
             cols = ocols if file == "orders" else COLUMNS[file]
-            sink = landing.sink(BATCH_BAD, file, cols)
-            sink.write([[r[c] for r in rows[file]] for c in range(len(cols))])
-            q = sum(1 for b in bad if b["file"] == file)
-            landing.count(BATCH_BAD, file, rows=len(rows[file]), valid_rows=valid.get(file, 0),
-                          quarantined=q, new_keys=valid.get(file, 0))
-    assert {b["reason"] for b in bad} == set(REASON_CODES)
-    assert rows["order_items"][rounding_row - 1][5] == "10.005"
+            landing.sink(BATCH_BAD, file, cols).write([[r[c] for r in bb.rows[file]] for c in range(len(cols))])
+            q = sum(1 for b in bb.bad if b["file"] == file)
+            landing.count(BATCH_BAD, file, rows=len(bb.rows[file]), valid_rows=bb.valid.get(file, 0),
+                          quarantined=q, new_keys=bb.valid.get(file, 0))
+    assert {b["reason"] for b in bb.bad} == set(REASON_CODES)
+    assert bb.rows["order_items"][rounding_row - 1][5] == "10.005"
     return {
-        "bad_rows": bad,
-        "valid_added": valid,
+        "bad_rows": bb.bad,
+        "valid_added": bb.valid,
         "rounding_cases": [{"batch": BATCH_BAD, "file": "order_items", "row_number": rounding_row,
                             "key": {"order_id": ids[4], "line_no": "1"}, "column": "line_amount",
                             "raw": "10.005", "expected": "10.01", "rule": "half-up to cents"}],
@@ -1318,6 +1592,7 @@ def chunk_bounds(world: World, chunk_size: int) -> np.ndarray:
     return np.r_[np.flatnonzero(cut), n]
 
 
+
 def generate(cfg: Config) -> dict[str, Any]:
     """Write the landing directory for ``cfg``; returns the manifest."""
     t_start = time.perf_counter()
@@ -1349,71 +1624,107 @@ def generate(cfg: Config) -> dict[str, Any]:
     return manifest
 
 
-def build_manifest(cfg: Config, world: World, landing: Landing, stats: Stats, final: dict[str, int],
-                   bad_info: dict[str, Any]) -> dict[str, Any]:
-    tenure = []
+def tenure_rows(stats: Stats) -> list[dict[str, Any]]:
+    """The expected tenure_activity mart (SPEC §5.1), one row per tier × bucket with windows."""
+    rows = []
     for ti, tier in enumerate(TIERS):
         for bi in range(13):
             w = int(stats.tenure_windows[ti, bi])
             if w:
                 act = int(stats.tenure_active[ti, bi])
-                tenure.append({"tier": tier, "tenure_bucket": bi + 1, "windows": w, "active_windows": act,
-                               "active_rate": round(act / w, 6), "expected_active_rate": BASELINES[tier][bi],
-                               "delta_pp": round((act / w - BASELINES[tier][bi]) * 100, 4)})
-    band_w = stats.window_band_counts / max(1, stats.window_band_counts.sum())
-    band_m = stats.month_band_counts / max(1, stats.month_band_counts.sum())
-    cat = stats.category_cents / max(1, stats.category_cents.sum())
-    departures = []
+                rows.append({"tier": tier, "tenure_bucket": bi + 1, "windows": w, "active_windows": act,
+                             "active_rate": round(act / w, 6), "expected_active_rate": BASELINES[tier][bi],
+                             "delta_pp": round((act / w - BASELINES[tier][bi]) * 100, 4)})
+    return rows
+
+
+def departure_rows(world: World) -> list[dict[str, Any]]:
+    rows = []
     for info in world.departures:
-        j = info["mentor_index"]
-        t = info["target_mentor_index"]
-        departures.append({
+        j, t = info["mentor_index"], info["target_mentor_index"]
+        rows.append({
             "mentor_id": mentor_id(j + 1), "left_at": fmt_one_ts(info["closed_at"]),
             "scheduled": info["scheduled"], "in_batch_0002": j in world.last_week_mentors,
             "handover_to": mentor_id(t + 1) if t is not None else None,
         })
-    r = lambda x: round(float(x), 6)  # noqa: E731
+    return rows
+
+
+def _share(x: float) -> float:
+    return round(float(x), 6)
+
+
+def engagement_stats(world: World, stats: Stats, handover: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the engagement model produced (docs/demo_data.md explains each figure)."""
+    done = [h for h in handover if h["is_window_complete"]]
+    roster = sum(h["roster_at_close"] for h in done)
+    buying = np.maximum(stats.buying_windows, 1)
+    return {
+        "members_stopped_buying_share": _share(stats.stopped_members / max(1, world.n_members)),
+        "calibration_shortfall_windows": stats.calibration_shortfall,
+        "handover_loss_rate_complete_windows": _share(sum(h["lost"] for h in done) / roster) if roster else None,
+        "still_buying_share_of_complete_windows": {
+            str(tier): [_share(x) for x in stats.buying_windows[ti] / np.maximum(stats.tenure_windows[ti], 1)]
+            for ti, tier in enumerate(TIERS)},
+        "active_share_of_still_buying_windows": {
+            str(tier): [_share(x) for x in stats.tenure_active[ti] / buying[ti]] for ti, tier in enumerate(TIERS)},
+    }
+
+
+def stats_block(world: World, stats: Stats) -> dict[str, Any]:
+    r = _share
+    n_o, n_l = max(1, stats.orders), max(1, stats.lines)
+    band_w = stats.window_band_counts / max(1, stats.window_band_counts.sum())
+    band_m = stats.month_band_counts / max(1, stats.month_band_counts.sum())
+    cat = stats.category_cents / max(1, stats.category_cents.sum())
+    return {
+        "tier_share": {"399": r(stats.tier_counts[0] / world.n_members), "199": r(stats.tier_counts[1] / world.n_members)},
+        "referred_share": r((world.referrer >= 0).mean()),
+        "mentors": world.n_mentors, "groups": world.n_groups,
+        "groups_under_10_members_at_start": int((np.bincount(world.g0, minlength=world.n_groups) < 10).sum()),
+        "orders": stats.orders, "orders_in_batch_0002": stats.orders_b2,
+        "cancelled_share": r(stats.cancelled / n_o),
+        "fully_refunded_order_share": r(stats.fully_refunded_orders / n_o),
+        "purchases": stats.purchases,
+        "purchases_per_active_window": r(stats.purchases_in_active_windows / max(1, stats.active_windows)),
+        "utc_notation_share": r(stats.utc_written / n_o),
+        "evening_19_30_to_24_share": r(stats.evening_peak / n_o),
+        "near_midnight_23_30_to_00_30_share": r(stats.near_midnight / n_o),
+        "order_lines": stats.lines, "lines_per_order": r(stats.lines / n_o),
+        "partial_refund_line_share": r(stats.partial_refund_lines / n_l),
+        "full_refund_line_share": r(stats.full_refund_lines / n_l),
+        "late_refunds": stats.late_refunds, "late_refunds_to_full": stats.late_refund_to_full,
+        "late_refund_max_age_days": stats.late_refund_age_days_max,
+        "late_refunds_older_than_90_days": stats.late_refund_over_90_days,
+        "spend_band_share_per_active_window": {k: r(v) for k, v in zip(SPEND_BANDS, band_w, strict=True)},
+        "spend_band_share_per_active_member_month": {k: r(v) for k, v in zip(SPEND_BANDS, band_m, strict=True)},
+        "spend_band_targets": {k: float(v) for k, v in zip(SPEND_BANDS, SPEND_SHARES, strict=True)},
+        "category_sales_share": {k: r(v) for k, v in zip(CATEGORIES, cat, strict=True)},
+        "sales_yuan": round(stats.sales_cents / 100, 2),
+    }
+
+
+def build_manifest(cfg: Config, world: World, landing: Landing, stats: Stats, final: dict[str, int],
+                   bad_info: dict[str, Any]) -> dict[str, Any]:
     ordered = [b for b in (BATCH1, BATCH2, BATCH_BAD) if b in landing.counts]
-    batches = {b: {f: landing.counts[b][f] for f in FILE_ORDER if f in landing.counts[b]} for b in ordered}
+    handover = handover_facts(world)
     return {
         "generator": {"name": "radar.generate", **cfg.manifest_args()},
         "end_date": cfg.end_date.isoformat(),
         "as_of_date": str(np.datetime64(stats.last_order_day, "D")) if stats.last_order_day >= 0 else None,
         "timezone": "Asia/Shanghai",
-        "batches": batches,
+        "batches": {b: {f: landing.counts[b][f] for f in FILE_ORDER if f in landing.counts[b]} for b in ordered},
         "bad_rows": bad_info["bad_rows"],
         "expected_final_counts": {f: int(final[f]) for f in FILE_ORDER},
         "rounding_cases": bad_info["rounding_cases"],
         "extra_columns": bad_info["extra_columns"],
-        "expected_tenure_activity": tenure,
-        "handover_losses": handover_facts(world),
-        "mentor_departures": departures,
-        "stats": {
-            "tier_share": {"399": r(stats.tier_counts[0] / world.n_members),
-                           "199": r(stats.tier_counts[1] / world.n_members)},
-            "referred_share": r((world.referrer >= 0).mean()),
-            "mentors": world.n_mentors, "groups": world.n_groups,
-            "groups_under_10_members_at_start": int((np.bincount(world.g0, minlength=world.n_groups) < 10).sum()),
-            "orders": stats.orders, "orders_in_batch_0002": stats.orders_b2,
-            "cancelled_share": r(stats.cancelled / max(1, stats.orders)),
-            "fully_refunded_order_share": r(stats.fully_refunded_orders / max(1, stats.orders)),
-            "purchases": stats.purchases,
-            "purchases_per_active_window": r(stats.purchases_in_active_windows / max(1, stats.active_windows)),
-            "utc_notation_share": r(stats.utc_written / max(1, stats.orders)),
-            "evening_19_30_to_24_share": r(stats.evening_peak / max(1, stats.orders)),
-            "near_midnight_23_30_to_00_30_share": r(stats.near_midnight / max(1, stats.orders)),
-            "order_lines": stats.lines, "lines_per_order": r(stats.lines / max(1, stats.orders)),
-            "partial_refund_line_share": r(stats.partial_refund_lines / max(1, stats.lines)),
-            "full_refund_line_share": r(stats.full_refund_lines / max(1, stats.lines)),
-            "late_refunds": stats.late_refunds, "late_refunds_to_full": stats.late_refund_to_full,
-            "late_refund_max_age_days": stats.late_refund_age_days_max,
-            "late_refunds_older_than_90_days": stats.late_refund_over_90_days,
-            "spend_band_share_per_active_window": {k: r(v) for k, v in zip(SPEND_BANDS, band_w, strict=True)},
-            "spend_band_share_per_active_member_month": {k: r(v) for k, v in zip(SPEND_BANDS, band_m, strict=True)},
-            "spend_band_targets": {k: float(v) for k, v in zip(SPEND_BANDS, SPEND_SHARES, strict=True)},
-            "category_sales_share": {k: r(v) for k, v in zip(CATEGORIES, cat, strict=True)},
-            "sales_yuan": round(stats.sales_cents / 100, 2),
-        },
+        "expected_tenure_activity": tenure_rows(stats),
+        "handover_losses": handover,
+        "mentor_departures": departure_rows(world),
+        "simulation_truth": {"file": TRUTH_FILE + ".csv", "rows": world.n_members,
+                             "columns": list(TRUTH_COLUMNS)},
+        "engagement": engagement_stats(world, stats, handover),
+        "stats": stats_block(world, stats),
     }
 
 
