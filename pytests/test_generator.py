@@ -501,3 +501,16 @@ def test_generator_functions_are_short():
     long = {n.name: n.end_lineno - n.lineno + 1 for n in ast.walk(tree)
             if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.end_lineno - n.lineno + 1 > 60}
     assert long == {}
+
+
+def test_baseline_stop_hazard_reads_the_thesis_table():
+    """Worked by hand from SPEC §4: 15 % after window 1; then the relative fall of the tier's
+    row (running minimum from bucket 2); at least 0.5 %; chunks with only 1-2 windows work."""
+    h = gen.baseline_stop_hazard(15)
+    assert h.shape == (2, 16) and (h[:, :2] == 0).all() and (h[:, 2] == 0.15).all()
+    assert h[0, 3] == 0.005  # 399: .65 -> .65, no fall: the floor
+    assert h[0, 4] == pytest.approx(1 - 0.58 / 0.65)
+    assert h[1, 3] == pytest.approx(1 - 0.55 / 0.57)
+    assert h[1, 13] == pytest.approx(1 - 0.36 / 0.37)
+    assert (h[:, 14:] == 0.005).all()  # bucket 13 pools windows 13+: the table no longer falls
+    assert gen.baseline_stop_hazard(1).shape == (2, 3) and gen.baseline_stop_hazard(2)[0, 2] == 0.15

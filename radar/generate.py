@@ -980,7 +980,8 @@ def baseline_stop_hazard(max_k: int) -> np.ndarray:
     run = np.minimum.accumulate(BASE_ARR[:, 1:], axis=1)  # buckets 2..13
     fall = 1 - run[:, 1:] / run[:, :-1]  # windows 3..13
     top = min(13, max_k)
-    h[:, 3:top + 1] = np.maximum(MIN_STOP_P, fall[:, :top - 2])
+    if top >= 3:
+        h[:, 3:top + 1] = np.maximum(MIN_STOP_P, fall[:, :top - 2])
     return h
 
 
