@@ -95,6 +95,7 @@ FULL_REFUND_ORDER_P = (0.012, 0.005)  # extra fully refunded paid order per wind
 PARTIAL_REFUND_LINE_P = 0.03
 FULL_REFUND_LINE_P = 0.007  # lines 2+ of purchases only
 LATE_REFUND_LINE_P = 0.01
+LATE_REFUND_MAX_AGE_DAYS = 180  # after-sales: a late refund comes within half a year of the order
 UTC_NOTATION_P = 0.10
 REFERRED_P = 0.25
 LEAVE_RATE_PER_YEAR = 0.03  # leaving one's group for good (membership), not buying
@@ -1157,11 +1158,12 @@ def plan_lines(rng: np.random.Generator, world: World, w: Windows, o: Orders) ->
 
 
 def late_refunds(rng: np.random.Generator, world: World, o: Orders, lines: Lines) -> None:
-    """Earlier lines of paid orders re-sent in batch_0002 with a higher refund (never the
-    whole purchase: line 1 keeps at least a cent)."""
+    """Earlier lines of paid orders at most LATE_REFUND_MAX_AGE_DAYS old re-sent in batch_0002
+    with a higher refund (never the whole purchase: line 1 keeps at least a cent)."""
     n = len(lines.o)
     kind = o.kind[lines.o]
-    eligible = (o.day[lines.o] != world.end_day) & (kind == 0) & (lines.cents - lines.refund >= 2)
+    age = world.end_day - o.day[lines.o]
+    eligible = (age > 0) & (age <= LATE_REFUND_MAX_AGE_DAYS) & (kind == 0) & (lines.cents - lines.refund >= 2)
     late = eligible & (rng.random(n) < LATE_REFUND_LINE_P)
     late_refund = lines.refund.copy()
     to_full = late & (lines.line_no >= 2) & (rng.random(n) < 0.3)
