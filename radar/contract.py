@@ -31,12 +31,15 @@ FILE_ORDER = (
 REASON_CODES = {
     "missing_required": "an empty value in a required column",
     "invalid_number": "an integer or amount that is not a number",
-    "invalid_timestamp": "a timestamp that is not ISO 8601",
+    "invalid_timestamp": "a timestamp that is not a full ISO 8601 date-time (a date alone is not one)",
     "timestamp_without_offset": "a timestamp without a UTC offset",
+    "future_timestamp": "a timestamp later than the load's wall clock plus the tolerance (radar.timegate)",
+    "before_platform_start": "a timestamp before the platform start (radar.timegate)",
     "invalid_tier": "tier is not 199 or 399",
     "invalid_status": "status is not paid or cancelled (case-sensitive)",
     "unknown_category": "category_code is not in the categories seed",
-    "out_of_range": "a quantity, line number or amount outside its range",
+    "out_of_range": "a quantity, line number or amount outside its range, or too large for its "
+                    "column (integers: 32 bit; amounts: under 10^16 yuan)",
     "end_before_start": "left_at / closed_at not after the matching start",
     "duplicate_key": "the primary key occurs more than once in the batch",
     "parent_quarantined": "the parent row was quarantined",

@@ -110,7 +110,7 @@ REASON_CODES = (
     "missing_required", "invalid_number", "invalid_timestamp", "timestamp_without_offset",
     "invalid_tier", "invalid_status", "unknown_category", "out_of_range", "end_before_start",
     "duplicate_key", "membership_overlap", "unknown_member", "unknown_order", "unknown_group",
-    "unknown_mentor", "parent_quarantined",
+    "unknown_mentor", "parent_quarantined", "future_timestamp", "before_platform_start",
 )
 
 #: SPEC §4 categories with target sales shares (thesis 3.2.1: 母婴 20 %, 护肤美妆 18 %, 保健 17 %).
@@ -1150,7 +1150,7 @@ def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -
 
     # orders (with an extra `channel` column the loader ignores)
     nxt = stats.next_order
-    ids = [order_id(nxt + i) for i in range(10)]
+    ids = [order_id(nxt + i) for i in range(12)]
     ocols = COLUMNS["orders"] + ("channel",)
 
     def orow(oid: str, mem: str, when: str, status: str = "paid") -> list[str]:
@@ -1180,7 +1180,11 @@ def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -
     add("orders", orow(ids[5], member_id(new_members[0]), ts(16 * 3600 + 60)), "duplicate_key",
         {"order_id": ids[5]}, "order_id", "second copy")
     add("orders", valid_orders[4])
-    stats.next_order += 10
+    add("orders", orow(ids[10], member_id(buyers[1]), "9999-12-31T23:59:59+08:00"), "future_timestamp",
+        {"order_id": ids[10]}, "ordered_at", "a typo that would make as_of_date 9999-12-31")
+    add("orders", orow(ids[11], member_id(buyers[1]), "1999-12-31T10:00:00+08:00"), "before_platform_start",
+        {"order_id": ids[11]}, "ordered_at", "before the default platform start 2000-01-01")
+    stats.next_order += 12
 
     # order lines
     def irow(oid: str, ln: int, cat: str = "mother_baby", qty: str = "1", amt: str = "59.90",

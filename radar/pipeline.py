@@ -30,6 +30,9 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
+from radar.history import carry_audit, check_reload
 from radar.loader import (
     DEFAULT_CHUNK_ROWS,
     StructuralError,
@@ -40,6 +43,8 @@ from radar.loader import (
     log,
     summary_table,
 )
+from radar.runlock import RunLock, WarehouseBusy, recover_wal, wal_path, work_path, writer_guard
+from radar.timegate import TimeGate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
@@ -91,6 +96,29 @@ def landing_registered_on_run_start() -> bool:
     return "on-run-start" in project and "register_landing_tables" in project
 
 
+def _pause_for_tests(phase: str) -> None:
+    """Test hook: with ``RADAR_PAUSE_AT=<phase>:<dir>``, stop at ``phase`` until told.
+
+    Writes ``<dir>/reached`` and waits (at most 10 minutes) for ``<dir>/release``,
+    so a test can start a second run while this one is at a known phase.
+    """
+    setting = os.environ.get("RADAR_PAUSE_AT", "")
+    if not setting.startswith(phase + ":"):
+        return
+    folder = Path(setting.split(":", 1)[1])
+    (folder / "reached").write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 600
+    while not (folder / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _fingerprint(path: Path) -> tuple | None:
+    if not path.exists():
+        return None
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def run(
     landing: Path,
     db_path: Path = DEFAULT_DB,
@@ -101,26 +129,42 @@ def run(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     dbt_vars: dict | None = None,
     target: str = "dev",
+    wait_seconds: float = 0.0,
+    forget_batches: tuple[str, ...] = (),
+    time_gate: TimeGate | None = None,
 ) -> list:
-    import duckdb
-
+    """One run; holds the warehouse's run lock (:mod:`radar.runlock`) throughout."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
-
-    started = time.monotonic()
-    dbt_vars = dict(dbt_vars or {})
     if as_of:
         dt.date.fromisoformat(as_of)  # clear error on a malformed date
-        dbt_vars["as_of_date"] = as_of
+    if forget_batches and not reload:
+        raise ValueError("--forget-batch only applies with --reload")
     db_path = db_path.resolve()
+    with RunLock(db_path, wait_seconds):
+        return _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows,
+                           dict(dbt_vars or {}), target, tuple(forget_batches), time_gate)
+
+
+def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, dbt_vars,
+                target, forget_batches, time_gate) -> list:
+    started = time.monotonic()
+    if as_of:
+        dbt_vars["as_of_date"] = as_of
     batches = discover(landing)
     if not batches:
         raise StructuralError(f"no batch folders in {landing}")
 
+    recover_wal(db_path, log)
     done: list[str] = []
-    if db_path.exists() and not reload:
+    if db_path.exists():
+        with writer_guard(db_path):
+            pass  # refuse before reading while another process writes the warehouse
         with duckdb.connect(str(db_path), read_only=True) as con:
             done = loaded_batches(con)
+    forgotten = check_reload(done, [b.name for b in batches], forget_batches) if reload else []
+    if reload:
+        done_before, done = done, []
     new = [b for b in batches if b.name not in done]
     if new and done and new[0].name < done[-1]:
         raise StructuralError(
@@ -128,26 +172,30 @@ def run(
             "batches must arrive in lexical order (rerun with --reload to rebuild the "
             "landing tables from every batch)"
         )
+    _pause_for_tests("structure")
     log(f"[1/3] checking structure of {len(new)} new batch(es) in {landing} "
         f"({len(done)} already loaded)")
     for warning in check_structure(new, chunk_rows):
         log(f"  warning: {warning}")
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    work = db_path.with_name(db_path.name + ".building")
-    for leftover in (work, work.with_name(work.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    if db_path.exists() and not reload:
-        shutil.copyfile(db_path, work)
+    work = work_path(db_path)
+    with writer_guard(db_path):
+        before = _fingerprint(db_path)
+        if db_path.exists() and not reload:
+            shutil.copyfile(db_path, work)
     publication = None
     try:
+        _pause_for_tests("load")
         log(f"[2/3] validating and loading into {work.name}")
         # DuckDB's own memory is capped (it spills to disk beyond it); the
         # pandas chunks of the row validation come on top.
         loader_config = {"memory_limit": os.environ.get("RADAR_LOADER_MEMORY_LIMIT", "3GB"),
                          "threads": int(os.environ.get("RADAR_THREADS", "2"))}
         with duckdb.connect(str(work), config=loader_config) as con:
-            reports = load_batches(con, new, docs_dir, chunk_rows)
+            if reload and db_path.exists():
+                carry_audit(con, db_path, forgotten, done_before)
+            reports = load_batches(con, new, docs_dir, chunk_rows, time_gate)
         if reports:
             print(summary_table(reports), flush=True)
         else:
@@ -161,11 +209,19 @@ def run(
             if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
         if build:
+            _pause_for_tests("build")
             log(f"[3/3] dbt build (target {target})")
             run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
-        if publication is not None:
-            publication.commit()
-        os.replace(work, db_path)
+        _pause_for_tests("swap")
+        with writer_guard(db_path):
+            if _fingerprint(db_path) != before or wal_path(db_path).exists():
+                raise WarehouseBusy(
+                    f"another process wrote to {db_path} during this run; its writes are kept "
+                    "and this run's result is discarded, rerun to load the batches on top"
+                )
+            if publication is not None:
+                publication.commit()
+            os.replace(work, db_path)
     except BaseException:
         if publication is not None:
             try:
@@ -173,7 +229,7 @@ def run(
             except Exception as exc:  # report, but keep the original error
                 log(f"  warning: could not restore the {target} landing schema ({exc}); "
                     "the next run republishes it")
-        for leftover in (work, work.with_name(work.name + ".wal")):
+        for leftover in (work, wal_path(work)):
             leftover.unlink(missing_ok=True)
         raise
     log(f"warehouse: {db_path}")
@@ -199,18 +255,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs-dir", type=Path, default=DEFAULT_DOCS, help="where GX Data Docs go")
     parser.add_argument("--reload", action="store_true",
                         help="rebuild the landing tables from every batch, not only new ones")
+    parser.add_argument("--forget-batch", action="append", default=[], metavar="NAME",
+                        help="with --reload: drop this loaded batch, no longer in the landing folder, "
+                             "from history (recorded in landing.run_audit); repeatable")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="when another run holds the warehouse, wait up to this long for it "
+                             "(default 0: refuse at once, exit code 3)")
+    parser.add_argument("--future-tolerance-days", type=float, default=None, metavar="DAYS",
+                        help="timestamps later than the load's wall clock plus this are quarantined "
+                             "as future_timestamp (default $RADAR_FUTURE_TOLERANCE_DAYS, else 1)")
+    parser.add_argument("--platform-start", default=None, metavar="DATE",
+                        help="timestamps before this are quarantined as before_platform_start "
+                             "(default $RADAR_PLATFORM_START, else 2000-01-01, 00:00 UTC)")
     parser.add_argument("--no-build", action="store_true", help="validate and load only")
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                         help="rows validated at a time (memory bound)")
     args = parser.parse_args(argv)
     db = args.db or Path(os.environ.get("RADAR_DB_PATH") or default_db(args.target))
     try:
+        gate = TimeGate.from_settings(args.future_tolerance_days, args.platform_start)
         run(args.landing, db, args.as_of, args.docs_dir, args.reload,
-            not args.no_build, args.chunk_rows, target=args.target)
+            not args.no_build, args.chunk_rows, target=args.target, wait_seconds=args.wait,
+            forget_batches=tuple(args.forget_batch), time_gate=gate)
     except StructuralError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 2
-    except (RuntimeError, ValueError) as exc:
+    except WarehouseBusy as exc:
         print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 3
+    except (RuntimeError, ValueError, OSError, duckdb.Error) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {first}. The warehouse is unchanged.", file=sys.stderr)
         return 1
     return 0
