@@ -551,7 +551,7 @@ def load_batches(
                 loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now)
                 reports.append(loader.run(batch.files[name], chunk_rows))
     con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
-    if docs_dir is not None:
+    if docs_dir is not None and batches:  # a run with nothing new keeps the last docs
         write_data_docs(context, docs_dir, list(validators.values()))
     return reports
 
