@@ -30,16 +30,19 @@ import sys
 import time
 from pathlib import Path
 
+from radar import erasure
 from radar.loader import (
     DEFAULT_CHUNK_ROWS,
     StructuralError,
     check_structure,
     discover,
+    ensure_landing,
     load_batches,
     loaded_batches,
     log,
     summary_table,
 )
+from radar.pii import PiiKeyError, PiiStore, check_key_matches, resolve_key, rewrite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
@@ -85,6 +88,11 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
 
 
+def utc_now():
+    """Now, UTC, as a naive timestamp (the loader's convention)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def landing_registered_on_run_start() -> bool:
     """True when dbt_project.yml registers the Spark landing tables in an on-run-start hook."""
     project = (PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8")
@@ -101,6 +109,7 @@ def run(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     dbt_vars: dict | None = None,
     target: str = "dev",
+    allow_demo_key: bool = False,
 ) -> list:
     import duckdb
 
@@ -117,10 +126,12 @@ def run(
     if not batches:
         raise StructuralError(f"no batch folders in {landing}")
 
+    key = resolve_key(landing, allow_demo_key)
     done: list[str] = []
     if db_path.exists() and not reload:
         with duckdb.connect(str(db_path), read_only=True) as con:
             done = loaded_batches(con)
+            check_key_matches(con, key)
     new = [b for b in batches if b.name not in done]
     if new and done and new[0].name < done[-1]:
         raise StructuralError(
@@ -139,6 +150,8 @@ def run(
         leftover.unlink(missing_ok=True)
     if db_path.exists() and not reload:
         shutil.copyfile(db_path, work)
+    store = PiiStore(db_path, key)
+    store.prepare(reload or not db_path.exists())
     publication = None
     try:
         log(f"[2/3] validating and loading into {work.name}")
@@ -147,7 +160,17 @@ def run(
         loader_config = {"memory_limit": os.environ.get("RADAR_LOADER_MEMORY_LIMIT", "3GB"),
                          "threads": int(os.environ.get("RADAR_THREADS", "2"))}
         with duckdb.connect(str(work), config=loader_config) as con:
-            reports = load_batches(con, new, docs_dir, chunk_rows)
+            store.attach(con)
+            if reload:  # erasure requests are kept across --reload
+                ensure_landing(con)
+                erasure.carry_over(con, db_path)
+            reports = load_batches(con, new, docs_dir, chunk_rows, store=store)
+            erased = erasure.apply(con, utc_now())
+            store.detach(con)
+        if erased:
+            log(f"  erasure: {erased} row(s) erased or request(s) recorded; every model is rebuilt "
+                "and both files are rewritten")
+            store.compact()
         if reports:
             print(summary_table(reports), flush=True)
         else:
@@ -157,14 +180,18 @@ def run(
 
             log(f"[2b/3] publishing the landing schema to {target}")
             publication = Publication(target, db_path if db_path.exists() else None)
-            publication.publish(work, full=reload)
+            publication.publish(work, full=reload or bool(erased))
             if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
         if build:
             log(f"[3/3] dbt build (target {target})")
-            run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
+            run_dbt(["build", *(["--full-refresh"] if erased else [])], work, dbt_vars,
+                    None if target == "dev" else target)
+        if erased:
+            rewrite(work)  # no free page of the file keeps an erased row
         if publication is not None:
             publication.commit()
+        store.commit()  # the store first: a crash before the next line leaves it ahead, never behind
         os.replace(work, db_path)
     except BaseException:
         if publication is not None:
@@ -175,6 +202,7 @@ def run(
                     "the next run republishes it")
         for leftover in (work, work.with_name(work.name + ".wal")):
             leftover.unlink(missing_ok=True)
+        store.discard()
         raise
     log(f"warehouse: {db_path}")
     if docs_dir is not None and reports:
@@ -200,13 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reload", action="store_true",
                         help="rebuild the landing tables from every batch, not only new ones")
     parser.add_argument("--no-build", action="store_true", help="validate and load only")
+    parser.add_argument("--allow-demo-key", action="store_true",
+                        help="accept the documented demo PII key (or no key) on a landing folder that "
+                             "is not the generated demo data (never for real members)")
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                         help="rows validated at a time (memory bound)")
     args = parser.parse_args(argv)
     db = args.db or Path(os.environ.get("RADAR_DB_PATH") or default_db(args.target))
     try:
         run(args.landing, db, args.as_of, args.docs_dir, args.reload,
-            not args.no_build, args.chunk_rows, target=args.target)
+            not args.no_build, args.chunk_rows, target=args.target,
+            allow_demo_key=args.allow_demo_key)
+    except PiiKeyError as exc:
+        print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
+        return 3
     except StructuralError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 2
