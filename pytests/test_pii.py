@@ -391,3 +391,32 @@ def test_erasure_accounting(story):
     ]
     # the other members of the erasing batch are loaded as usual
     assert query(db, "select member_id from landing.members where _batch = 'batch_003'") == [("U78",)]
+
+
+def test_erasure_requests_are_validated_like_any_file(small_landing, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(small_landing, landing)
+    batch = landing / "batch_002"
+    batch.mkdir()
+    db = tmp_path / "wh" / "radar.duckdb"
+    (batch / "erasure_requests.csv").write_text("member_id\nU1\n", encoding="utf-8")
+    done = radar_run(landing, db, env_with(K1), "--no-build")
+    assert done.returncode == 2 and "missing required column(s) requested_at" in done.stderr
+    assert not db.exists()
+    (batch / "erasure_requests.csv").write_text(
+        "member_id,requested_at\n"
+        "U1,2024-03-02T10:00:00+08:00\n"
+        ",2024-03-02T10:00:00+08:00\n"
+        "U2,2024-03-02T10:00:00\n", encoding="utf-8")
+    ok(radar_run(landing, db, env_with(K1), "--no-build"))
+    assert query(db, "select rows_read, rows_loaded, rows_quarantined from landing.load_log "
+                     "where file = 'erasure_requests'") == [(3, 1, 2)]
+    assert query(db, "select row_number, reason_code from landing.quarantine "
+                     "where file = 'erasure_requests' order by 1") \
+        == [(2, "missing_required"), (3, "timestamp_without_offset")]
+    assert query(db, "select member_id from landing.members order by 1") == [("U2",), ("U3",)]
+    assert query(db, "select count(*) from landing.orders where member_id = 'U1'") == [(0,)]
+    assert query(db, "select member_id from landing.erasure_log") == [("U1",)]
+    store = (tmp_path / "wh" / "radar.pii.duckdb").read_bytes()
+    assert b"13900000002" in store  # U2 kept: the scan sees raw values in the store
+    assert bytes_with({"store": store}, ["13900000001", "小明同学"]) == set()

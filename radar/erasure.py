@@ -88,14 +88,23 @@ def apply(con: duckdb.DuckDBPyConnection, now) -> int:
     logged for the first time (0: nothing changed, no rebuild needed).
     """
     ensure_log(con)
-    con.execute(
-        "create or replace temp table erased_orders as "
-        f"select order_id, member_id from landing.orders where member_id in (select member_id from {REQUESTS}) "
-        "union "
-        "select json_extract_string(record, '$.order_id'), json_extract_string(record, '$.member_id') "
-        "from landing.quarantine where file = 'orders' and record is not null "
-        f"and json_extract_string(record, '$.member_id') in (select member_id from {REQUESTS})"
-    )
+    if not con.execute(f"select count(*) from {REQUESTS}").fetchone()[0]:
+        return 0
+    # the erased members' orders: loaded, quarantined with their values, or
+    # quarantined as `erased` at load time (member no longer known: null)
+    con.execute(f"""
+        create or replace temp table erased_orders as
+        select order_id, max(member_id) as member_id from (
+            select order_id, member_id from landing.orders
+            where member_id in (select member_id from {REQUESTS})
+            union all
+            select json_extract_string(record, '$.order_id'), json_extract_string(record, '$.member_id')
+            from landing.quarantine where file = 'orders' and record is not null
+                and json_extract_string(record, '$.member_id') in (select member_id from {REQUESTS})
+            union all
+            select record_key, null from landing.quarantine where file = 'orders' and reason_code = 'erased'
+        ) group by order_id
+    """)
     # (relation, member_id, rows) touched, counted before anything changes
     counts = f"""
         select 'landing.' || file, member_id, count(*) from (
@@ -106,13 +115,14 @@ def apply(con: duckdb.DuckDBPyConnection, now) -> int:
                 inner join erased_orders as o on o.order_id = i.order_id
         ) where member_id in (select member_id from {REQUESTS}) group by all
         union all
-        select 'landing.quarantine', member_id, count(*) from (
-            select coalesce(json_extract_string(q.record, '$.member_id'), o.member_id) as member_id
-            from landing.quarantine as q
-            left join erased_orders as o
-                on q.file = 'order_items' and o.order_id = json_extract_string(q.record, '$.order_id')
-            where q.record is not null
-        ) where member_id in (select member_id from {REQUESTS}) group by all
+        select 'landing.quarantine', coalesce(json_extract_string(q.record, '$.member_id'), o.member_id), count(*)
+        from landing.quarantine as q
+        left join erased_orders as o
+            on q.file = 'order_items' and o.order_id = json_extract_string(q.record, '$.order_id')
+        where q.record is not null and (o.order_id is not null or (
+            q.file in {MEMBER_FILES}
+            and json_extract_string(q.record, '$.member_id') in (select member_id from {REQUESTS})))
+        group by all
         union all
         select 'PII store', member_id, count(*) from {STORE_ALIAS}.main.members
         where member_id in (select member_id from {REQUESTS}) group by all
@@ -120,7 +130,8 @@ def apply(con: duckdb.DuckDBPyConnection, now) -> int:
     touched: dict[str, list[str]] = {}
     changed = 0
     for relation, member_id, rows in con.execute(counts).fetchall():
-        touched.setdefault(member_id, []).append(relation)
+        if member_id is not None:  # null: a line of an order erased at load time
+            touched.setdefault(member_id, []).append(relation)
         changed += rows
     if changed:
         con.execute(
