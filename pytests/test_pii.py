@@ -16,6 +16,7 @@ Every artefact is scanned for the keys and for the old demo salt.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -187,6 +188,9 @@ def story(tmp_path_factory) -> dict:
     batch.mkdir()
     for name, text in BATCH_003.items():
         (batch / name).write_text(text, encoding="utf-8")
+    ok(s.run(env_with(K1), "--no-build"))  # erased from landing now, from the models by the next build
+    seen["no_build_marts"] = cells_with(relations(s.db), ["U77"], exact=True)
+    seen["no_build_log"] = query(s.db, "select member_id, models_rebuilt from landing.erasure_log")
     ok(s.run(env_with(K1)))
     s.export("after")
     seen["after_rels"] = relations(s.db)
@@ -358,12 +362,19 @@ def test_pii_store_lost_only_the_erased_member(story):
 
 
 def test_erasure_audit_row(story):
-    rows = query(story["story"].db, "select member_id, requested_at, applied_at is not null, relations_touched "
-                                    "from landing.erasure_log")
-    import datetime as dt
+    rows = query(story["story"].db, "select member_id, requested_at, applied_at is not null, relations_touched, "
+                                    "models_rebuilt from landing.erasure_log")
     assert rows == [("U77", dt.datetime(2024, 3, 2, 2, 0), True,
                      "PII store, landing.group_memberships, landing.members, landing.order_items, "
-                     "landing.orders, landing.quarantine, every model (full refresh)")]
+                     "landing.orders, landing.quarantine, every model (full refresh)", True)]
+
+
+def test_models_lose_the_member_at_the_build_after_a_no_build_erasure(story):
+    assert story["no_build_log"] == [("U77", False)]
+    # landing already without U77; the models (built before) still with them until the next build
+    assert "landing.members" not in story["no_build_marts"]
+    assert {"marts.member_segments", "marts.member_segment_history"} <= story["no_build_marts"]
+    assert not any(name.startswith("marts.") for name in cells_with(story["after_rels"], ["U77"]))
 
 
 def test_erasure_accounting(story):

@@ -16,7 +16,8 @@ first in their batch. Then:
   (member_id, requested_at, applied_at, relations_touched; no PII);
 * when anything was erased, the pipeline rebuilds every model with
   ``dbt build --full-refresh`` (so incremental models and histories lose the
-  member too) and rewrites the PII store and the warehouse into fresh files
+  member too; after a ``--no-build`` run, the next build does it:
+  ``erasure_log.models_rebuilt``) and rewrites the PII store and the warehouse into fresh files
   (:func:`radar.pii.rewrite`), so no free page keeps a deleted value.
 
 Requests are kept: ``--reload`` carries ``landing.erasure_requests`` and
@@ -43,8 +44,22 @@ MEMBER_FILES = ("members", "group_memberships", "orders")
 def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"create table if not exists {LOG} (member_id varchar, requested_at timestamp, "
-        "applied_at timestamp, relations_touched varchar)"
+        "applied_at timestamp, relations_touched varchar, models_rebuilt boolean)"
     )
+
+
+def rebuild_pending(db: Path) -> bool:
+    """True while an applied erasure still waits for the models' full refresh
+    (a run with --no-build erases from the landing schema only)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        ensure = con.execute("select count(*) from information_schema.tables where table_schema = 'landing' "
+                             "and table_name = 'erasure_log'").fetchone()[0]
+        return bool(ensure) and con.execute(f"select count(*) from {LOG} where not models_rebuilt").fetchone()[0] > 0
+
+
+def mark_rebuilt(db: Path) -> None:
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"update {LOG} set models_rebuilt = true where not models_rebuilt")
 
 
 def erased_members(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -159,7 +174,7 @@ def apply(con: duckdb.DuckDBPyConnection, now) -> int:
         if relations:
             relations.append("every model (full refresh)")
         con.execute(
-            f"insert into {LOG} values (?, ?, ?, ?)",
+            f"insert into {LOG} values (?, ?, ?, ?, false)",
             [member_id, requested_at, now, ", ".join(relations) or "nothing held"],
         )
     return changed + len(new)

@@ -276,7 +276,7 @@ class FileLoader:
         self.quarantined: list[tuple] = []
 
     def quarantine(self, row_number: int, reason: str, detail: str, key: str | None, record: dict) -> None:
-        for column in self.spec.columns:  # PII never leaves the landing table
+        for column in self.spec.columns:  # raw PII never reaches the quarantine
             if column.pii and record.get(column.name) is not None:
                 record[column.name] = "<redacted>"
         # an erased member's row keeps no values (radar.erasure)

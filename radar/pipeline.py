@@ -183,11 +183,16 @@ def run(
             publication.publish(work, full=reload or bool(erased))
             if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
+        full_refresh = False
         if build:
-            log(f"[3/3] dbt build (target {target})")
-            run_dbt(["build", *(["--full-refresh"] if erased else [])], work, dbt_vars,
+            # an erasure rebuilds every model, so incremental ones lose the member too
+            full_refresh = bool(erased) or erasure.rebuild_pending(work)
+            log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
+            run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], work, dbt_vars,
                     None if target == "dev" else target)
-        if erased:
+            if full_refresh:
+                erasure.mark_rebuilt(work)
+        if erased or full_refresh:
             rewrite(work)  # no free page of the file keeps an erased row
         if publication is not None:
             publication.commit()
