@@ -17,7 +17,10 @@ MONEY = "money"
 TIMESTAMP = "timestamp"
 
 #: Order in which files of one batch are taken (parents before children).
+#: Erasure requests come first, so that a batch that erases a member and
+#: re-sends their rows never loads those rows (radar.erasure).
 FILE_ORDER = (
+    "erasure_requests",
     "mentors",
     "groups",
     "members",
@@ -48,6 +51,7 @@ REASON_CODES = {
     "unknown_member": "member_id matches no loaded member",
     "unknown_order": "order_id matches no loaded order",
     "membership_overlap": "the membership overlaps one already loaded",
+    "erased": "the member asked to be erased; the row's values are not kept",
 }
 
 
@@ -97,6 +101,14 @@ class FileSpec:
 FILES: dict[str, FileSpec] = {
     spec.name: spec
     for spec in (
+        FileSpec(
+            name="erasure_requests",
+            columns=(
+                Column("member_id", TEXT),
+                Column("requested_at", TIMESTAMP),
+            ),
+            primary_key=("member_id",),
+        ),
         FileSpec(
             name="mentors",
             columns=(

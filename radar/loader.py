@@ -38,13 +38,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from radar import erasure
 from radar.contract import FILE_ORDER, FILES, INT, MONEY, TEXT, TIMESTAMP, FileSpec
+from radar.pii import PiiStore, stored_columns
 from radar.timegate import TimeGate
 from radar.validation import OFFSET_PATTERN, TS_SUFFIX, RowValidator, new_context, write_data_docs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES_SEED = PROJECT_ROOT / "seeds" / "categories.csv"
-SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp"}
+SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp", None: "varchar"}
 DEFAULT_CHUNK_ROWS = 500_000
 WORK_SCHEMA = "_loader"
 CAND, KEYS = f"{WORK_SCHEMA}.cand", f"{WORK_SCHEMA}.keys"
@@ -301,7 +303,7 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists landing")
     for spec in FILES.values():
-        columns = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        columns = ", ".join(f"{name} {SQL_TYPES[kind]}" for name, kind in stored_columns(spec))
         con.execute(
             f"create table if not exists landing.{spec.name} ({columns}, "
             "_batch varchar, _row_number bigint, _loaded_at timestamp)"
@@ -316,6 +318,7 @@ def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
         "file varchar, source_path varchar, rows_read bigint, rows_loaded bigint, "
         "rows_quarantined bigint, ignored_columns varchar, loaded_at timestamp)"
     )
+    erasure.ensure_log(con)
 
 
 def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -342,19 +345,23 @@ def _key_expression(spec: FileSpec, alias: str = "") -> str:
 class FileLoader:
     """Validates and upserts one file of one batch."""
 
-    def __init__(self, con, batch: Batch, spec: FileSpec, validator: RowValidator, run_id: str, now):
+    def __init__(self, con, batch: Batch, spec: FileSpec, validator: RowValidator, run_id: str, now,
+                 store: PiiStore):
         self.con, self.batch, self.spec = con, batch, spec
         self.validator, self.run_id, self.now = validator, run_id, now
+        self.store = store
+        self.erased = erasure.erased_members(con) if "member_id" in spec.column_names else set()
         self.report = FileReport(batch.name, spec.name)
         self.quarantined: list[tuple] = []
 
     def quarantine(self, row_number: int, reason: str, detail: str, key: str | None, record: dict) -> None:
-        for column in self.spec.columns:  # PII never leaves the landing table
+        for column in self.spec.columns:  # raw PII never reaches the quarantine
             if column.pii and record.get(column.name) is not None:
                 record[column.name] = "<redacted>"
+        # an erased member's row keeps no values (radar.erasure)
+        values = None if reason == "erased" else json.dumps(record, ensure_ascii=False, default=str)
         self.quarantined.append(
-            (self.batch.name, self.spec.name, row_number, reason, detail, key,
-             json.dumps(record, ensure_ascii=False, default=str), self.now)
+            (self.batch.name, self.spec.name, row_number, reason, detail, key, values, self.now)
         )
         self.report.reasons[reason] += 1
 
@@ -369,8 +376,9 @@ class FileLoader:
         # and uncommitted appends stay in memory beyond its memory_limit (about
         # 0.25 GB per million order lines, measured). The copy is discarded on
         # any failure, so this loses no atomicity (radar.pipeline).
-        typed = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        typed = ", ".join(f"{name} {SQL_TYPES[kind]}" for name, kind in stored_columns(spec))
         con.execute(f"create or replace table {CAND} (_row_number bigint, {typed}, _key varchar)")
+        self.store.start_file(con, spec)
         key_columns = ", ".join(f"_k{i} varchar" for i in range(len(spec.primary_key)))
         con.execute(f"create or replace table {KEYS} (_row_number bigint, {key_columns})")
         for frame in iter_chunks(path, present, chunk_rows):
@@ -433,6 +441,8 @@ class FileLoader:
         staged = pd.DataFrame({"_row_number": good.index.to_numpy()})
         selects = ["_row_number"]
         for column in spec.columns:
+            if column.pii:
+                continue  # hashed below; the raw value goes to the PII store only
             if column.kind == TIMESTAMP:
                 staged[column.name] = good[column.name + TS_SUFFIX].dt.tz_convert(None).to_numpy()
                 selects.append(column.name)
@@ -444,6 +454,8 @@ class FileLoader:
                     selects.append(f"cast(round(cast({column.name} as decimal(38, 10)), 2) as decimal(18, 2))")
                 else:
                     selects.append(column.name)
+        self.store.pseudonymise(self.con, spec, good, staged, self.erased)
+        selects += [name for name, kind in stored_columns(spec) if kind is None]
         self.con.register("chunk_rows", staged)
         self.con.execute(
             f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
@@ -466,6 +478,10 @@ class FileLoader:
     def _cross_row_rules(self) -> None:
         spec, con = self.spec, self.con
         con.execute(f"update {CAND} set _key = {_key_expression(spec)}")
+        # 0. rows of members who asked to be erased (radar.erasure)
+        erased = erasure.load_time_rule(spec)
+        if erased:
+            self._reject(erased, "'erased'", erasure.DETAIL)
         # 1. every copy of a key duplicated within the batch file
         parts = ", ".join(f"_k{i}" for i in range(len(spec.primary_key)))
         self._reject(
@@ -514,11 +530,12 @@ class FileLoader:
         spec, con = self.spec, self.con
         match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
         con.execute(f"delete from landing.{spec.name} as t using {CAND} as c where {match}")
-        columns = ", ".join(spec.column_names)
+        columns = ", ".join(name for name, _ in stored_columns(spec))
         con.execute(
             f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from {CAND}",
             [self.batch.name, self.now],
         )
+        self.store.upsert(con, spec, CAND, self.batch.name, self.now)
 
 
 def load_batches(
@@ -527,8 +544,13 @@ def load_batches(
     docs_dir: Path | None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     time_gate: TimeGate | None = None,
+    *,
+    store: PiiStore,
 ) -> list[FileReport]:
-    """Validate and load ``batches`` (already structure-checked) into ``con``."""
+    """Validate and load ``batches`` (already structure-checked) into ``con``.
+
+    ``store`` (attached to ``con``) pseudonymises PII and keeps the raw values.
+    """
     ensure_landing(con)
     con.execute(f"create schema if not exists {WORK_SCHEMA}")
     categories = read_categories()
@@ -548,7 +570,7 @@ def load_batches(
             )
         for name in FILE_ORDER:
             if name in batch.files:
-                loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now)
+                loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now, store)
                 reports.append(loader.run(batch.files[name], chunk_rows))
     con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
     if docs_dir is not None and batches:  # a run with nothing new keeps the last docs

@@ -32,17 +32,20 @@ from pathlib import Path
 
 import duckdb
 
+from radar import erasure
 from radar.history import carry_audit, check_reload
 from radar.loader import (
     DEFAULT_CHUNK_ROWS,
     StructuralError,
     check_structure,
     discover,
+    ensure_landing,
     load_batches,
     loaded_batches,
     log,
     summary_table,
 )
+from radar.pii import PiiKeyError, PiiStore, check_key_matches, resolve_key, rewrite
 from radar.runlock import RunLock, WarehouseBusy, recover_wal, wal_path, work_path, writer_guard
 from radar.timegate import TimeGate
 
@@ -90,6 +93,11 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
 
 
+def utc_now():
+    """Now, UTC, as a naive timestamp (the loader's convention)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def landing_registered_on_run_start() -> bool:
     """True when dbt_project.yml registers the Spark landing tables in an on-run-start hook."""
     project = (PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8")
@@ -132,6 +140,7 @@ def run(
     wait_seconds: float = 0.0,
     forget_batches: tuple[str, ...] = (),
     time_gate: TimeGate | None = None,
+    allow_demo_key: bool = False,
 ) -> list:
     """One run; holds the warehouse's run lock (:mod:`radar.runlock`) throughout."""
     if target not in TARGETS:
@@ -143,11 +152,12 @@ def run(
     db_path = db_path.resolve()
     with RunLock(db_path, wait_seconds):
         return _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows,
-                           dict(dbt_vars or {}), target, tuple(forget_batches), time_gate)
+                           dict(dbt_vars or {}), target, tuple(forget_batches), time_gate,
+                           allow_demo_key)
 
 
 def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, dbt_vars,
-                target, forget_batches, time_gate) -> list:
+                target, forget_batches, time_gate, allow_demo_key) -> list:
     started = time.monotonic()
     if as_of:
         dbt_vars["as_of_date"] = as_of
@@ -155,6 +165,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
     if not batches:
         raise StructuralError(f"no batch folders in {landing}")
 
+    key = resolve_key(landing, allow_demo_key)
     recover_wal(db_path, log)
     done: list[str] = []
     if db_path.exists():
@@ -162,6 +173,8 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             pass  # refuse before reading while another process writes the warehouse
         with duckdb.connect(str(db_path), read_only=True) as con:
             done = loaded_batches(con)
+            if not reload:
+                check_key_matches(con, key)
     forgotten = check_reload(done, [b.name for b in batches], forget_batches) if reload else []
     if reload:
         done_before, done = done, []
@@ -184,6 +197,8 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
         before = _fingerprint(db_path)
         if db_path.exists() and not reload:
             shutil.copyfile(db_path, work)
+    store = PiiStore(db_path, key)
+    store.prepare(reload or not db_path.exists())
     publication = None
     try:
         _pause_for_tests("load")
@@ -193,9 +208,19 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
         loader_config = {"memory_limit": os.environ.get("RADAR_LOADER_MEMORY_LIMIT", "3GB"),
                          "threads": int(os.environ.get("RADAR_THREADS", "2"))}
         with duckdb.connect(str(work), config=loader_config) as con:
+            store.attach(con)
             if reload and db_path.exists():
                 carry_audit(con, db_path, forgotten, done_before)
-            reports = load_batches(con, new, docs_dir, chunk_rows, time_gate)
+            if reload:  # erasure requests are kept across --reload
+                ensure_landing(con)
+                erasure.carry_over(con, db_path)
+            reports = load_batches(con, new, docs_dir, chunk_rows, time_gate, store=store)
+            erased = erasure.apply(con, utc_now())
+            store.detach(con)
+        if erased:
+            log(f"  erasure: {erased} row(s) erased or request(s) recorded; every model is rebuilt "
+                "and both files are rewritten")
+            store.compact()
         if reports:
             print(summary_table(reports), flush=True)
         else:
@@ -205,13 +230,21 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
 
             log(f"[2b/3] publishing the landing schema to {target}")
             publication = Publication(target, db_path if db_path.exists() else None)
-            publication.publish(work, full=reload)
+            publication.publish(work, full=reload or bool(erased))
             if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
+        full_refresh = False
         if build:
             _pause_for_tests("build")
-            log(f"[3/3] dbt build (target {target})")
-            run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
+            # an erasure rebuilds every model, so incremental ones lose the member too
+            full_refresh = bool(erased) or erasure.rebuild_pending(work)
+            log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
+            run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], work, dbt_vars,
+                    None if target == "dev" else target)
+            if full_refresh:
+                erasure.mark_rebuilt(work)
+        if erased or full_refresh:
+            rewrite(work)  # no free page of the file keeps an erased row
         _pause_for_tests("swap")
         with writer_guard(db_path):
             if _fingerprint(db_path) != before or wal_path(db_path).exists():
@@ -221,6 +254,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                 )
             if publication is not None:
                 publication.commit()
+            store.commit()  # the store first: a crash before the next line leaves it ahead, never behind
             os.replace(work, db_path)
     except BaseException:
         if publication is not None:
@@ -231,6 +265,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                     "the next run republishes it")
         for leftover in (work, wal_path(work)):
             leftover.unlink(missing_ok=True)
+        store.discard()
         raise
     log(f"warehouse: {db_path}")
     if docs_dir is not None and reports:
@@ -268,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="timestamps before this are quarantined as before_platform_start "
                              "(default $RADAR_PLATFORM_START, else 2000-01-01, 00:00 UTC)")
     parser.add_argument("--no-build", action="store_true", help="validate and load only")
+    parser.add_argument("--allow-demo-key", action="store_true",
+                        help="accept the documented demo PII key (or no key) on a landing folder that "
+                             "is not the generated demo data (never for real members)")
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                         help="rows validated at a time (memory bound)")
     args = parser.parse_args(argv)
@@ -276,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         gate = TimeGate.from_settings(args.future_tolerance_days, args.platform_start)
         run(args.landing, db, args.as_of, args.docs_dir, args.reload,
             not args.no_build, args.chunk_rows, target=args.target, wait_seconds=args.wait,
-            forget_batches=tuple(args.forget_batch), time_gate=gate)
+            forget_batches=tuple(args.forget_batch), time_gate=gate,
+            allow_demo_key=args.allow_demo_key)
+    except PiiKeyError as exc:
+        print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
+        return 4
     except StructuralError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 2
