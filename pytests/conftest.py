@@ -16,6 +16,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+# The PII key of every test run (README, "Personal data"): the hand-written and
+# edited landing folders are not the generated demo data, so the demo key would
+# be refused on them. pytests/test_pii.py sets its own keys per run.
+TEST_PII_KEY = "pytest-pii-key-3f9c1e"
+os.environ["RADAR_PII_KEY"] = TEST_PII_KEY
+os.environ.pop("RADAR_PII_KEY_FILE", None)
+os.environ.pop("RADAR_ALLOW_DEMO_KEY", None)
 
 
 def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool = True,

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -201,8 +201,15 @@ class RuleChecker:
         for c in self.TS.get(name, ()):
             if r[c]:
                 try:
-                    if self.ts(r[c]).tzinfo is None:
+                    value = self.ts(r[c])
+                    if "T" not in r[c]:  # a date alone is not a timestamp
+                        f.add("invalid_timestamp")
+                    elif value.tzinfo is None:
                         f.add("timestamp_without_offset")
+                    elif value > datetime.now(UTC) + timedelta(days=1):  # the loader's time gate
+                        f.add("future_timestamp")
+                    elif value < datetime(2000, 1, 1, tzinfo=UTC):
+                        f.add("before_platform_start")
                 except ValueError:
                     f.add("invalid_timestamp")
         if f:

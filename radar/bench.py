@@ -240,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     day.mkdir()
     for batch in sorted(p for p in landing.iterdir() if p.is_dir()):
         (day / batch.name).symlink_to(batch.resolve())
+    shutil.copyfile(landing / "manifest.json", day / "manifest.json")  # still the demo data (demo PII key)
     day_info = make_day_batch(db, day / "batch_9999_next_day", args.seed)
     steps["daily_validate_load"] = timed("daily_validate_load", [
         py, "scripts/radar_run.py", "--landing", str(day), "--db", str(db), "--no-build",

@@ -17,7 +17,10 @@ MONEY = "money"
 TIMESTAMP = "timestamp"
 
 #: Order in which files of one batch are taken (parents before children).
+#: Erasure requests come first, so that a batch that erases a member and
+#: re-sends their rows never loads those rows (radar.erasure).
 FILE_ORDER = (
+    "erasure_requests",
     "mentors",
     "groups",
     "members",
@@ -31,12 +34,15 @@ FILE_ORDER = (
 REASON_CODES = {
     "missing_required": "an empty value in a required column",
     "invalid_number": "an integer or amount that is not a number",
-    "invalid_timestamp": "a timestamp that is not ISO 8601",
+    "invalid_timestamp": "a timestamp that is not a full ISO 8601 date-time (a date alone is not one)",
     "timestamp_without_offset": "a timestamp without a UTC offset",
+    "future_timestamp": "a timestamp later than the load's wall clock plus the tolerance (radar.timegate)",
+    "before_platform_start": "a timestamp before the platform start (radar.timegate)",
     "invalid_tier": "tier is not 199 or 399",
     "invalid_status": "status is not paid or cancelled (case-sensitive)",
     "unknown_category": "category_code is not in the categories seed",
-    "out_of_range": "a quantity, line number or amount outside its range",
+    "out_of_range": "a quantity, line number or amount outside its range, or too large for its "
+                    "column (integers: 32 bit; amounts: under 10^16 yuan)",
     "end_before_start": "left_at / closed_at not after the matching start",
     "duplicate_key": "the primary key occurs more than once in the batch",
     "parent_quarantined": "the parent row was quarantined",
@@ -45,6 +51,7 @@ REASON_CODES = {
     "unknown_member": "member_id matches no loaded member",
     "unknown_order": "order_id matches no loaded order",
     "membership_overlap": "the membership overlaps one already loaded",
+    "erased": "the member asked to be erased; the row's values are not kept",
 }
 
 
@@ -94,6 +101,14 @@ class FileSpec:
 FILES: dict[str, FileSpec] = {
     spec.name: spec
     for spec in (
+        FileSpec(
+            name="erasure_requests",
+            columns=(
+                Column("member_id", TEXT),
+                Column("requested_at", TIMESTAMP),
+            ),
+            primary_key=("member_id",),
+        ),
         FileSpec(
             name="mentors",
             columns=(

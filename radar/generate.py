@@ -62,7 +62,7 @@ REASON_CODES = (
     "missing_required", "invalid_number", "invalid_timestamp", "timestamp_without_offset",
     "invalid_tier", "invalid_status", "unknown_category", "out_of_range", "end_before_start",
     "duplicate_key", "membership_overlap", "unknown_member", "unknown_order", "unknown_group",
-    "unknown_mentor", "parent_quarantined",
+    "unknown_mentor", "parent_quarantined", "future_timestamp", "before_platform_start",
 )
 
 #: SPEC §4 categories with target sales shares (thesis 3.2.1: 母婴 20 %, 护肤美妆 18 %, 保健 17 %).
@@ -1442,6 +1442,10 @@ def bad_orders(bb: BadBatch, refs: BadRefs, ids: list[str], year: int, end_s: st
     bb.add("orders", _orow(ids[5], nm[0], bb.ts(16 * 3600 + 60)), "duplicate_key",
            {"order_id": ids[5]}, "order_id", "second copy")
     bb.add("orders", valid[4])
+    bb.add("orders", _orow(ids[10], buyers[1], "9999-12-31T23:59:59+08:00"), "future_timestamp",
+           {"order_id": ids[10]}, "ordered_at", "a typo that would make as_of_date 9999-12-31")
+    bb.add("orders", _orow(ids[11], buyers[1], "1999-12-31T10:00:00+08:00"), "before_platform_start",
+           {"order_id": ids[11]}, "ordered_at", "before the default platform start 2000-01-01")
 
 
 def _irow(oid: str, ln: int, cat: str = "mother_baby", qty: str = "1", amt: str = "59.90",
@@ -1481,8 +1485,8 @@ def write_bad_batch(cfg: Config, world: World, landing: Landing, stats: Stats) -
     refs = bad_refs(world, bb.day)
     bad_groups_and_members(bb, rng_for(cfg.seed, 20), refs, world)
     bad_memberships(bb, refs)
-    ids = [order_id(stats.next_order + i) for i in range(10)]
-    stats.next_order += 10
+    ids = [order_id(stats.next_order + i) for i in range(12)]
+    stats.next_order += 12
     bad_orders(bb, refs, ids, cfg.end_date.year, cfg.end_date.isoformat())
     rounding_row = bad_items(bb, ids)
     ocols = COLUMNS["orders"] + ("channel",)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import stat
 import sys
 import time
 import uuid
@@ -37,12 +38,15 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from radar import erasure
 from radar.contract import FILE_ORDER, FILES, INT, MONEY, TEXT, TIMESTAMP, FileSpec
+from radar.pii import PiiStore, stored_columns
+from radar.timegate import TimeGate
 from radar.validation import OFFSET_PATTERN, TS_SUFFIX, RowValidator, new_context, write_data_docs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES_SEED = PROJECT_ROOT / "seeds" / "categories.csv"
-SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp"}
+SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp", None: "varchar"}
 DEFAULT_CHUNK_ROWS = 500_000
 WORK_SCHEMA = "_loader"
 CAND, KEYS = f"{WORK_SCHEMA}.cand", f"{WORK_SCHEMA}.keys"
@@ -57,6 +61,7 @@ class Batch:
     name: str
     files: dict[str, Path]  # contract file name -> path
     ignored: list[str] = field(default_factory=list)
+    folder: Path | None = None
 
 
 @dataclass
@@ -89,12 +94,19 @@ def discover(landing: Path) -> list[Batch]:
         raise StructuralError(f"landing directory {landing} does not exist")
     batches = []
     for folder in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        batch = Batch(folder.name, {})
+        batch = Batch(folder.name, {}, folder=folder)
         for path in sorted(folder.iterdir()):
-            stem, suffix = path.stem, path.suffix.lower()
+            stem, suffix = path.stem, path.suffix
             if suffix not in (".csv", ".parquet") or stem not in FILES:
+                like = path.name.split(".")[0].lower()
+                if like in FILES:  # Orders.CSV, orders.csv.gz, orders.xlsx: never skip rows
+                    raise StructuralError(
+                        f"{folder.name}/{path.name}: looks like the landing file {like} but is not named "
+                        f"{like}.csv or {like}.parquet (names are lowercase); rename it"
+                    )
                 batch.ignored.append(path.name)
                 continue
+            _require_regular_file(folder.name, path)
             if stem in batch.files:
                 raise StructuralError(
                     f"{folder.name}: both {batch.files[stem].name} and {path.name} given; "
@@ -105,14 +117,56 @@ def discover(landing: Path) -> list[Batch]:
     return batches
 
 
+def _require_regular_file(batch: str, path: Path) -> None:
+    """A FIFO, device or folder where a data file should be is a fault (opening one may hang)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise StructuralError(f"{batch}/{path.name}: cannot read the file ({exc.strerror})") from exc
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket"
+                if stat.S_ISSOCK(mode) else "not a regular file")
+        raise StructuralError(f"{batch}/{path.name}: is {kind}, not a data file")
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def has_bom(path: Path) -> bool:
+    if path.suffix.lower() == ".parquet":
+        return False
+    with path.open("rb") as handle:
+        return handle.read(len(BOM)) == BOM
+
+
 def header_of(path: Path) -> list[str]:
+    """Column names of a file; a CSV's UTF-8 byte order mark is dropped (pyarrow drops it too)."""
     try:
         if path.suffix.lower() == ".parquet":
             return pq.read_schema(path).names
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
             return next(csv.reader(handle), [])
     except Exception as exc:  # unreadable file: structural
         raise StructuralError(f"{path}: cannot read the file ({exc})") from exc
+
+
+def _csv_error(path: Path, exc: Exception) -> str:
+    """pyarrow's parse error without the offending row's text (it may hold phones, names)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = re.sub(r"(got \d+ columns?)\s*:.*", r"\1", message)
+    message = re.sub(r"(columns?, got \d+)\s*:.*", r"\1", message)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = csv.reader(handle)
+            width = len(next(rows, []))
+            for number, row in enumerate(rows, start=1):
+                if len(row) != width:
+                    return (f"data row {number} has {len(row)} fields, the header has {width} "
+                            f"({message}; row values not shown)")
+    except (csv.Error, UnicodeDecodeError, OSError):
+        pass
+    return message
 
 
 def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -121,7 +175,7 @@ def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.
     if path.suffix.lower() == ".parquet":
         reader = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns)
         tables = (pa.Table.from_batches([b]) for b in reader)
-        tables = (_parquet_as_text(t) for t in tables)
+        tables = (_parquet_as_text(t, path) for t in tables)
     else:
         tables = _csv_tables(path, columns, chunk_rows)
     for table in tables:
@@ -157,14 +211,19 @@ def _csv_tables(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pa.
         if pending:
             yield pa.Table.from_batches(pending)
     except pa.ArrowInvalid as exc:
-        raise StructuralError(f"{path}: cannot parse the CSV ({exc})") from exc
+        raise StructuralError(f"{path}: cannot parse the CSV ({_csv_error(path, exc)})") from exc
 
 
-def _parquet_as_text(table: pa.Table) -> pa.Table:
+def _parquet_as_text(table: pa.Table, path: Path) -> pa.Table:
     """Parquet columns as ISO text, so Parquet and CSV go through one set of rules."""
     out = {}
     for name in table.column_names:
         column = table.column(name)
+        if pa.types.is_nested(column.type):
+            raise StructuralError(
+                f"{path}: column {name} is nested ({column.type}); landing columns must be "
+                "plain text, numbers or timestamps"
+            )
         if pa.types.is_timestamp(column.type):
             if column.type.tz is None:
                 text = pa.compute.strftime(column, format="%Y-%m-%dT%H:%M:%S")
@@ -173,7 +232,11 @@ def _parquet_as_text(table: pa.Table) -> pa.Table:
                 text = pa.compute.strftime(utc, format="%Y-%m-%dT%H:%M:%SZ")
             out[name] = text
         else:
-            out[name] = column.cast(pa.string())
+            try:
+                out[name] = column.cast(pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise StructuralError(f"{path}: column {name} ({column.type}) cannot be read as "
+                                      f"text ({str(exc).splitlines()[0]})") from exc
     return pa.table(out)
 
 
@@ -187,6 +250,15 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
         for file, path in batch.files.items():
             spec = FILES[file]
             header = header_of(path)
+            repeated = sorted(c for c, n in Counter(header).items() if n > 1)
+            if repeated:
+                raise StructuralError(
+                    f"{batch.name}/{path.name}: column(s) {', '.join(repeated)} appear more than once "
+                    "in the header; keep one of each"
+                )
+            if has_bom(path):
+                warnings.append(f"{batch.name}/{path.name}: starts with a UTF-8 byte order mark; "
+                                "accepted and dropped")
             missing = [c for c in spec.required if c not in header]
             if missing:
                 raise StructuralError(
@@ -196,6 +268,15 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
             extra = [c for c in header if c not in spec.column_names]
             if extra:
                 warnings.append(f"{batch.name}/{path.name}: extra column(s) {', '.join(extra)} ignored")
+            if path.suffix == ".parquet":
+                schema = pq.read_schema(path)
+                nested = [f"{c} ({schema.field(c).type})" for c in spec.column_names
+                          if c in header and pa.types.is_nested(schema.field(c).type)]
+                if nested:
+                    raise StructuralError(
+                        f"{batch.name}/{path.name}: nested column(s) {', '.join(nested)}; landing "
+                        "columns must be plain text, numbers or timestamps"
+                    )
             ts_columns = [c for c in spec.of_kind(TIMESTAMP) if c in header]
             seen_value = dict.fromkeys(ts_columns, False)
             seen_offset = dict.fromkeys(ts_columns, False)
@@ -222,7 +303,7 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
 def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists landing")
     for spec in FILES.values():
-        columns = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        columns = ", ".join(f"{name} {SQL_TYPES[kind]}" for name, kind in stored_columns(spec))
         con.execute(
             f"create table if not exists landing.{spec.name} ({columns}, "
             "_batch varchar, _row_number bigint, _loaded_at timestamp)"
@@ -237,6 +318,7 @@ def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
         "file varchar, source_path varchar, rows_read bigint, rows_loaded bigint, "
         "rows_quarantined bigint, ignored_columns varchar, loaded_at timestamp)"
     )
+    erasure.ensure_log(con)
 
 
 def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -263,19 +345,23 @@ def _key_expression(spec: FileSpec, alias: str = "") -> str:
 class FileLoader:
     """Validates and upserts one file of one batch."""
 
-    def __init__(self, con, batch: Batch, spec: FileSpec, validator: RowValidator, run_id: str, now):
+    def __init__(self, con, batch: Batch, spec: FileSpec, validator: RowValidator, run_id: str, now,
+                 store: PiiStore):
         self.con, self.batch, self.spec = con, batch, spec
         self.validator, self.run_id, self.now = validator, run_id, now
+        self.store = store
+        self.erased = erasure.erased_members(con) if "member_id" in spec.column_names else set()
         self.report = FileReport(batch.name, spec.name)
         self.quarantined: list[tuple] = []
 
     def quarantine(self, row_number: int, reason: str, detail: str, key: str | None, record: dict) -> None:
-        for column in self.spec.columns:  # PII never leaves the landing table
+        for column in self.spec.columns:  # raw PII never reaches the quarantine
             if column.pii and record.get(column.name) is not None:
                 record[column.name] = "<redacted>"
+        # an erased member's row keeps no values (radar.erasure)
+        values = None if reason == "erased" else json.dumps(record, ensure_ascii=False, default=str)
         self.quarantined.append(
-            (self.batch.name, self.spec.name, row_number, reason, detail, key,
-             json.dumps(record, ensure_ascii=False, default=str), self.now)
+            (self.batch.name, self.spec.name, row_number, reason, detail, key, values, self.now)
         )
         self.report.reasons[reason] += 1
 
@@ -290,16 +376,18 @@ class FileLoader:
         # and uncommitted appends stay in memory beyond its memory_limit (about
         # 0.25 GB per million order lines, measured). The copy is discarded on
         # any failure, so this loses no atomicity (radar.pipeline).
-        typed = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in spec.columns)
+        typed = ", ".join(f"{name} {SQL_TYPES[kind]}" for name, kind in stored_columns(spec))
         con.execute(f"create or replace table {CAND} (_row_number bigint, {typed}, _key varchar)")
-        con.execute(f"create or replace table {KEYS} (_row_number bigint, _key varchar)")
+        self.store.start_file(con, spec)
+        key_columns = ", ".join(f"_k{i} varchar" for i in range(len(spec.primary_key)))
+        con.execute(f"create or replace table {KEYS} (_row_number bigint, {key_columns})")
         for frame in iter_chunks(path, present, chunk_rows):
             for column in spec.column_names:
                 if column not in frame:
                     frame[column] = None
             self.report.rows_read += len(frame)
             raw = frame[spec.column_names].copy()
-            result = self.validator.validate(frame)
+            result = self.validator.validate(frame, self.batch.name)
             for row, reason in result.reasons.items():
                 record = raw.loc[row].to_dict()
                 parts = [record[k] for k in spec.primary_key]
@@ -342,10 +430,9 @@ class FileLoader:
                 part = frame[name]
             key_parts.append(part)
         complete = pd.concat(key_parts, axis=1).notna().all(axis=1)
-        key = key_parts[0].astype(object)
-        for part in key_parts[1:]:
-            key = key + "|" + part.astype(object)
-        keys = pd.DataFrame({"_row_number": frame.index[complete], "_key": key[complete].values})
+        keys = pd.DataFrame({"_row_number": frame.index[complete]})
+        for i, part in enumerate(key_parts):  # one column per part: keys compare as tuples
+            keys[f"_k{i}"] = part[complete].astype(object).to_numpy()
         self.con.register("chunk_keys", keys)
         self.con.execute(f"insert into {KEYS} select * from chunk_keys")
         self.con.unregister("chunk_keys")
@@ -354,6 +441,8 @@ class FileLoader:
         staged = pd.DataFrame({"_row_number": good.index.to_numpy()})
         selects = ["_row_number"]
         for column in spec.columns:
+            if column.pii:
+                continue  # hashed below; the raw value goes to the PII store only
             if column.kind == TIMESTAMP:
                 staged[column.name] = good[column.name + TS_SUFFIX].dt.tz_convert(None).to_numpy()
                 selects.append(column.name)
@@ -365,6 +454,8 @@ class FileLoader:
                     selects.append(f"cast(round(cast({column.name} as decimal(38, 10)), 2) as decimal(18, 2))")
                 else:
                     selects.append(column.name)
+        self.store.pseudonymise(self.con, spec, good, staged, self.erased)
+        selects += [name for name, kind in stored_columns(spec) if kind is None]
         self.con.register("chunk_rows", staged)
         self.con.execute(
             f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
@@ -387,9 +478,15 @@ class FileLoader:
     def _cross_row_rules(self) -> None:
         spec, con = self.spec, self.con
         con.execute(f"update {CAND} set _key = {_key_expression(spec)}")
+        # 0. rows of members who asked to be erased (radar.erasure)
+        erased = erasure.load_time_rule(spec)
+        if erased:
+            self._reject(erased, "'erased'", erasure.DETAIL)
         # 1. every copy of a key duplicated within the batch file
+        parts = ", ".join(f"_k{i}" for i in range(len(spec.primary_key)))
         self._reject(
-            f"_key in (select _key from {KEYS} group by _key having count(*) > 1)",
+            f"_row_number in (select _row_number from (select _row_number, count(*) over "
+            f"(partition by {parts}) as copies from {KEYS}) where copies > 1)",
             "'duplicate_key'",
             "primary key " + ", ".join(spec.primary_key) + " repeated in this batch",
         )
@@ -433,11 +530,12 @@ class FileLoader:
         spec, con = self.spec, self.con
         match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
         con.execute(f"delete from landing.{spec.name} as t using {CAND} as c where {match}")
-        columns = ", ".join(spec.column_names)
+        columns = ", ".join(name for name, _ in stored_columns(spec))
         con.execute(
             f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from {CAND}",
             [self.batch.name, self.now],
         )
+        self.store.upsert(con, spec, CAND, self.batch.name, self.now)
 
 
 def load_batches(
@@ -445,25 +543,38 @@ def load_batches(
     batches: list[Batch],
     docs_dir: Path | None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    time_gate: TimeGate | None = None,
+    *,
+    store: PiiStore,
 ) -> list[FileReport]:
-    """Validate and load ``batches`` (already structure-checked) into ``con``."""
+    """Validate and load ``batches`` (already structure-checked) into ``con``.
+
+    ``store`` (attached to ``con``) pseudonymises PII and keeps the raw values.
+    """
     ensure_landing(con)
     con.execute(f"create schema if not exists {WORK_SCHEMA}")
     categories = read_categories()
     context = new_context(docs_dir)
-    validators = {name: RowValidator(FILES[name], categories, context) for name in FILE_ORDER}
+    # the one reading of the wall clock: load time and the time plausibility gate
+    time_gate = time_gate or TimeGate.from_settings()
+    validators = {name: RowValidator(FILES[name], categories, context, time_gate) for name in FILE_ORDER}
     run_id = uuid.uuid4().hex[:12]
-    now = pd.Timestamp.now(tz="UTC").tz_convert(None).to_pydatetime()
+    now = time_gate.now.tz_convert(None).to_pydatetime()
     reports = []
     for batch in batches:
         log(f"  batch {batch.name}: {', '.join(f for f in FILE_ORDER if f in batch.files) or 'no files'}")
+        if not batch.files:  # registered, so later batches keep their order and it is not lost
+            con.execute(
+                "insert into landing.load_log values (?, ?, null, ?, 0, 0, 0, '', ?)",
+                [run_id, batch.name, str(batch.folder or batch.name), now],
+            )
         for name in FILE_ORDER:
             if name in batch.files:
-                loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now)
+                loader = FileLoader(con, batch, FILES[name], validators[name], run_id, now, store)
                 reports.append(loader.run(batch.files[name], chunk_rows))
     con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
-    if docs_dir is not None:
-        write_data_docs(context)
+    if docs_dir is not None and batches:  # a run with nothing new keeps the last docs
+        write_data_docs(context, docs_dir, list(validators.values()))
     return reports
 
 

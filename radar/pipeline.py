@@ -30,16 +30,24 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
+from radar import erasure
+from radar.history import carry_audit, check_reload
 from radar.loader import (
     DEFAULT_CHUNK_ROWS,
     StructuralError,
     check_structure,
     discover,
+    ensure_landing,
     load_batches,
     loaded_batches,
     log,
     summary_table,
 )
+from radar.pii import PiiKeyError, PiiStore, check_key_matches, resolve_key, rewrite
+from radar.runlock import RunLock, WarehouseBusy, recover_wal, wal_path, work_path, writer_guard
+from radar.timegate import TimeGate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
@@ -85,10 +93,38 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
 
 
+def utc_now():
+    """Now, UTC, as a naive timestamp (the loader's convention)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def landing_registered_on_run_start() -> bool:
     """True when dbt_project.yml registers the Spark landing tables in an on-run-start hook."""
     project = (PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8")
     return "on-run-start" in project and "register_landing_tables" in project
+
+
+def _pause_for_tests(phase: str) -> None:
+    """Test hook: with ``RADAR_PAUSE_AT=<phase>:<dir>``, stop at ``phase`` until told.
+
+    Writes ``<dir>/reached`` and waits (at most 10 minutes) for ``<dir>/release``,
+    so a test can start a second run while this one is at a known phase.
+    """
+    setting = os.environ.get("RADAR_PAUSE_AT", "")
+    if not setting.startswith(phase + ":"):
+        return
+    folder = Path(setting.split(":", 1)[1])
+    (folder / "reached").write_text(str(os.getpid()), encoding="utf-8")
+    deadline = time.monotonic() + 600
+    while not (folder / "release").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _fingerprint(path: Path) -> tuple | None:
+    if not path.exists():
+        return None
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def run(
@@ -101,26 +137,47 @@ def run(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     dbt_vars: dict | None = None,
     target: str = "dev",
+    wait_seconds: float = 0.0,
+    forget_batches: tuple[str, ...] = (),
+    time_gate: TimeGate | None = None,
+    allow_demo_key: bool = False,
 ) -> list:
-    import duckdb
-
+    """One run; holds the warehouse's run lock (:mod:`radar.runlock`) throughout."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
-
-    started = time.monotonic()
-    dbt_vars = dict(dbt_vars or {})
     if as_of:
         dt.date.fromisoformat(as_of)  # clear error on a malformed date
-        dbt_vars["as_of_date"] = as_of
+    if forget_batches and not reload:
+        raise ValueError("--forget-batch only applies with --reload")
     db_path = db_path.resolve()
+    with RunLock(db_path, wait_seconds):
+        return _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows,
+                           dict(dbt_vars or {}), target, tuple(forget_batches), time_gate,
+                           allow_demo_key)
+
+
+def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, dbt_vars,
+                target, forget_batches, time_gate, allow_demo_key) -> list:
+    started = time.monotonic()
+    if as_of:
+        dbt_vars["as_of_date"] = as_of
     batches = discover(landing)
     if not batches:
         raise StructuralError(f"no batch folders in {landing}")
 
+    key = resolve_key(landing, allow_demo_key)
+    recover_wal(db_path, log)
     done: list[str] = []
-    if db_path.exists() and not reload:
+    if db_path.exists():
+        with writer_guard(db_path):
+            pass  # refuse before reading while another process writes the warehouse
         with duckdb.connect(str(db_path), read_only=True) as con:
             done = loaded_batches(con)
+            if not reload:
+                check_key_matches(con, key)
+    forgotten = check_reload(done, [b.name for b in batches], forget_batches) if reload else []
+    if reload:
+        done_before, done = done, []
     new = [b for b in batches if b.name not in done]
     if new and done and new[0].name < done[-1]:
         raise StructuralError(
@@ -128,26 +185,42 @@ def run(
             "batches must arrive in lexical order (rerun with --reload to rebuild the "
             "landing tables from every batch)"
         )
+    _pause_for_tests("structure")
     log(f"[1/3] checking structure of {len(new)} new batch(es) in {landing} "
         f"({len(done)} already loaded)")
     for warning in check_structure(new, chunk_rows):
         log(f"  warning: {warning}")
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    work = db_path.with_name(db_path.name + ".building")
-    for leftover in (work, work.with_name(work.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    if db_path.exists() and not reload:
-        shutil.copyfile(db_path, work)
+    work = work_path(db_path)
+    with writer_guard(db_path):
+        before = _fingerprint(db_path)
+        if db_path.exists() and not reload:
+            shutil.copyfile(db_path, work)
+    store = PiiStore(db_path, key)
+    store.prepare(reload or not db_path.exists())
     publication = None
     try:
+        _pause_for_tests("load")
         log(f"[2/3] validating and loading into {work.name}")
         # DuckDB's own memory is capped (it spills to disk beyond it); the
         # pandas chunks of the row validation come on top.
         loader_config = {"memory_limit": os.environ.get("RADAR_LOADER_MEMORY_LIMIT", "3GB"),
                          "threads": int(os.environ.get("RADAR_THREADS", "2"))}
         with duckdb.connect(str(work), config=loader_config) as con:
-            reports = load_batches(con, new, docs_dir, chunk_rows)
+            store.attach(con)
+            if reload and db_path.exists():
+                carry_audit(con, db_path, forgotten, done_before)
+            if reload:  # erasure requests are kept across --reload
+                ensure_landing(con)
+                erasure.carry_over(con, db_path)
+            reports = load_batches(con, new, docs_dir, chunk_rows, time_gate, store=store)
+            erased = erasure.apply(con, utc_now())
+            store.detach(con)
+        if erased:
+            log(f"  erasure: {erased} row(s) erased or request(s) recorded; every model is rebuilt "
+                "and both files are rewritten")
+            store.compact()
         if reports:
             print(summary_table(reports), flush=True)
         else:
@@ -157,15 +230,32 @@ def run(
 
             log(f"[2b/3] publishing the landing schema to {target}")
             publication = Publication(target, db_path if db_path.exists() else None)
-            publication.publish(work, full=reload)
+            publication.publish(work, full=reload or bool(erased))
             if target == "spark" and not landing_registered_on_run_start():
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
+        full_refresh = False
         if build:
-            log(f"[3/3] dbt build (target {target})")
-            run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
-        if publication is not None:
-            publication.commit()
-        os.replace(work, db_path)
+            _pause_for_tests("build")
+            # an erasure rebuilds every model, so incremental ones lose the member too
+            full_refresh = bool(erased) or erasure.rebuild_pending(work)
+            log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
+            run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], work, dbt_vars,
+                    None if target == "dev" else target)
+            if full_refresh:
+                erasure.mark_rebuilt(work)
+        if erased or full_refresh:
+            rewrite(work)  # no free page of the file keeps an erased row
+        _pause_for_tests("swap")
+        with writer_guard(db_path):
+            if _fingerprint(db_path) != before or wal_path(db_path).exists():
+                raise WarehouseBusy(
+                    f"another process wrote to {db_path} during this run; its writes are kept "
+                    "and this run's result is discarded, rerun to load the batches on top"
+                )
+            if publication is not None:
+                publication.commit()
+            store.commit()  # the store first: a crash before the next line leaves it ahead, never behind
+            os.replace(work, db_path)
     except BaseException:
         if publication is not None:
             try:
@@ -173,8 +263,9 @@ def run(
             except Exception as exc:  # report, but keep the original error
                 log(f"  warning: could not restore the {target} landing schema ({exc}); "
                     "the next run republishes it")
-        for leftover in (work, work.with_name(work.name + ".wal")):
+        for leftover in (work, wal_path(work)):
             leftover.unlink(missing_ok=True)
+        store.discard()
         raise
     log(f"warehouse: {db_path}")
     if docs_dir is not None and reports:
@@ -199,18 +290,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs-dir", type=Path, default=DEFAULT_DOCS, help="where GX Data Docs go")
     parser.add_argument("--reload", action="store_true",
                         help="rebuild the landing tables from every batch, not only new ones")
+    parser.add_argument("--forget-batch", action="append", default=[], metavar="NAME",
+                        help="with --reload: drop this loaded batch, no longer in the landing folder, "
+                             "from history (recorded in landing.run_audit); repeatable")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="when another run holds the warehouse, wait up to this long for it "
+                             "(default 0: refuse at once, exit code 3)")
+    parser.add_argument("--future-tolerance-days", type=float, default=None, metavar="DAYS",
+                        help="timestamps later than the load's wall clock plus this are quarantined "
+                             "as future_timestamp (default $RADAR_FUTURE_TOLERANCE_DAYS, else 1)")
+    parser.add_argument("--platform-start", default=None, metavar="DATE",
+                        help="timestamps before this are quarantined as before_platform_start "
+                             "(default $RADAR_PLATFORM_START, else 2000-01-01, 00:00 UTC)")
     parser.add_argument("--no-build", action="store_true", help="validate and load only")
+    parser.add_argument("--allow-demo-key", action="store_true",
+                        help="accept the documented demo PII key (or no key) on a landing folder that "
+                             "is not the generated demo data (never for real members)")
     parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
                         help="rows validated at a time (memory bound)")
     args = parser.parse_args(argv)
     db = args.db or Path(os.environ.get("RADAR_DB_PATH") or default_db(args.target))
     try:
+        gate = TimeGate.from_settings(args.future_tolerance_days, args.platform_start)
         run(args.landing, db, args.as_of, args.docs_dir, args.reload,
-            not args.no_build, args.chunk_rows, target=args.target)
+            not args.no_build, args.chunk_rows, target=args.target, wait_seconds=args.wait,
+            forget_batches=tuple(args.forget_batch), time_gate=gate,
+            allow_demo_key=args.allow_demo_key)
+    except PiiKeyError as exc:
+        print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
+        return 4
     except StructuralError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 2
-    except (RuntimeError, ValueError) as exc:
+    except WarehouseBusy as exc:
         print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 3
+    except (RuntimeError, ValueError, OSError, duckdb.Error) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"error: {first}. The warehouse is unchanged.", file=sys.stderr)
         return 1
     return 0

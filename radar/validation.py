@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
 
 from radar.contract import INT, MONEY, REASON_CODES, TIMESTAMP, FileSpec
+from radar.datadocs import Outcome, make_offline
+from radar.timegate import TimeGate
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
@@ -30,7 +33,13 @@ import great_expectations.expectations as gxe  # noqa: E402
 
 INT_PATTERN = r"^[+-]?\d+$"
 MONEY_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
-OFFSET_PATTERN = r"(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+#: a full ISO 8601 date-time (a date alone is not a timestamp)
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+#: the offset after the time of day (``2024-06-15``'s ``-15`` is a day, not an offset)
+OFFSET_PATTERN = r"[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+#: largest values the landing columns hold: integer (int32) and decimal(18, 2)
+INT_MAX = 2**31 - 1
+MONEY_LIMIT = Decimal(10) ** 16  # an amount must round to less than this in absolute value
 
 #: reason code of a value outside its value set, by column
 VALUE_SET_REASONS = {
@@ -99,24 +108,52 @@ def build_suite(spec: FileSpec, categories: list[str]) -> gx.ExpectationSuite:
     return suite
 
 
-def add_typed_columns(spec: FileSpec, frame: pd.DataFrame) -> dict[int, str]:
-    """Add ``__num`` and ``__ts`` columns; return rows GX cannot judge.
+def _money_overflows(text) -> bool:
+    try:
+        value = Decimal(str(text).strip()).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return False  # not a number: the regex expectation says invalid_number
+    return abs(value) >= MONEY_LIMIT
 
-    Timestamps are parsed as ISO 8601; a value that does not parse at all is an
-    ``invalid_timestamp`` (a rule GX has no expectation for). Values without an
-    offset get no ``__ts`` value: the offset expectation quarantines them.
+
+def add_typed_columns(spec: FileSpec, frame: pd.DataFrame,
+                      time_gate: TimeGate | None = None) -> dict[int, list[str]]:
+    """Add ``__num`` and ``__ts`` columns; return rows GX cannot judge (row -> reason:column).
+
+    Timestamps are parsed as ISO 8601; a value that is not a full date-time
+    (a date alone, or one that does not parse) is an ``invalid_timestamp`` (a
+    rule GX has no expectation for). Values without an offset get no ``__ts``
+    value: the offset expectation quarantines them. Numbers the warehouse
+    column cannot hold (int32, decimal(18, 2)) are ``out_of_range``; timestamps
+    outside the time gate are ``future_timestamp`` / ``before_platform_start``.
     """
-    plain: dict[int, str] = {}
-    for name in spec.of_kind(INT) + spec.of_kind(MONEY):
-        frame[name + NUM_SUFFIX] = pd.to_numeric(frame[name], errors="coerce")
+    plain: dict[int, list[str]] = {}
+
+    def flag(rows, reason: str, column: str) -> None:
+        for row in rows:
+            plain.setdefault(int(row), []).append(f"{reason}:{column}")
+
+    for name in spec.of_kind(INT):
+        number = pd.to_numeric(frame[name], errors="coerce")
+        frame[name + NUM_SUFFIX] = number
+        flag(frame.index[number.abs() > INT_MAX], "out_of_range", name)
+    for name in spec.of_kind(MONEY):
+        number = pd.to_numeric(frame[name], errors="coerce")
+        frame[name + NUM_SUFFIX] = number
+        near = frame.index[number.abs() >= float(MONEY_LIMIT) / 2]  # exact check on the few large ones
+        flag([row for row in near if _money_overflows(frame.at[row, name])], "out_of_range", name)
     for name in spec.of_kind(TIMESTAMP):
         raw = frame[name]
         parsed = pd.to_datetime(raw, utc=True, format="ISO8601", errors="coerce")
-        bad = raw.notna() & parsed.isna()
-        for row in frame.index[bad]:
-            plain.setdefault(int(row), "invalid_timestamp")
+        full = raw.str.contains(DATETIME_PATTERN, regex=True, na=False)
+        flag(frame.index[raw.notna() & (parsed.isna() | ~full)], "invalid_timestamp", name)
         has_offset = raw.str.contains(OFFSET_PATTERN, regex=True, na=False)
-        frame[name + TS_SUFFIX] = parsed.where(has_offset)
+        parsed = parsed.where(has_offset & full)
+        if time_gate is not None:
+            gated = time_gate.reasons(parsed)
+            for reason in ("future_timestamp", "before_platform_start"):
+                flag(frame.index[gated == reason], reason, name)
+        frame[name + TS_SUFFIX] = parsed
     return plain
 
 
@@ -129,8 +166,10 @@ class ChunkResult:
 class RowValidator:
     """Runs one file's suite over DataFrame chunks and keeps the GX results."""
 
-    def __init__(self, spec: FileSpec, categories: list[str], context: gx.AbstractDataContext):
+    def __init__(self, spec: FileSpec, categories: list[str], context: gx.AbstractDataContext,
+                 time_gate: TimeGate | None = None):
         self.spec = spec
+        self.time_gate = time_gate
         self.context = context
         name = f"landing_{spec.name}"
         source = context.data_sources.add_or_update_pandas(name)
@@ -140,14 +179,20 @@ class RowValidator:
         self.definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=suite)
         )
+        self.outcomes: list[Outcome] = []
 
-    def validate(self, frame: pd.DataFrame) -> ChunkResult:
-        plain = add_typed_columns(self.spec, frame)
+    def validate(self, frame: pd.DataFrame, batch_name: str = "batch") -> ChunkResult:
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        plain = add_typed_columns(self.spec, frame, self.time_gate)
+        first, last = (int(frame.index[0]), int(frame.index[-1])) if len(frame) else (0, 0)
+        run_name = f"{batch_name}.{self.spec.name}.rows_{first}-{last}"
         result = self.definition.run(
             batch_parameters={"dataframe": frame},
             result_format={"result_format": "COMPLETE"},
+            run_id=RunIdentifier(run_name=run_name),
         )
-        found: dict[int, list[str]] = {row: [reason] for row, reason in plain.items()}
+        found: dict[int, list[str]] = {row: list(rules) for row, rules in plain.items()}
         for outcome in result.results:
             if outcome.success:
                 continue
@@ -162,6 +207,8 @@ class RowValidator:
                 row_number = int(row["_row_number"] if isinstance(row, dict) else row)
                 found.setdefault(row_number, []).append(f"{reason}:{column}")
         order = list(REASON_CODES)
+        self.outcomes.append(Outcome(run_name, batch_name, self.spec.name, first, last,
+                                     not found, len(found)))
         reasons = {
             row: min((d.split(":")[0] for d in rules), key=order.index)
             for row, rules in found.items()
@@ -191,6 +238,8 @@ def new_context(docs_dir: Path | None) -> gx.AbstractDataContext:
     return context
 
 
-def write_data_docs(context: gx.AbstractDataContext) -> None:
-    """Build the Data Docs site from every result this context has stored."""
+def write_data_docs(context: gx.AbstractDataContext, docs_dir: Path,
+                    validators: list[RowValidator]) -> None:
+    """Build the Data Docs site from this context's results, readable offline (radar.datadocs)."""
     context.build_data_docs()
+    make_offline(docs_dir, [o for v in validators for o in v.outcomes])

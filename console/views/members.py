@@ -1,7 +1,8 @@
 """Member lookup: a member's current segment and lifecycle stage, and her segment history.
 
-Marts carry no PII (phone and nickname stay in the landing schema, which the
-console never reads).
+Marts carry no PII; the warehouse holds phone and nickname only as keyed
+hashes (the raw values live in the separate PII store, which the console never
+opens).
 """
 
 import plotly.graph_objects as go

@@ -17,9 +17,10 @@ renamed as (
         tier,
         province,
 
-        ---------- PII, salted hashes only (SPEC §1)
-        {{ hash_pii('phone') }} as phone_hash,
-        {{ hash_pii('nickname') }} as nickname_hash,
+        ---------- PII: keyed hashes only, computed by the loader (SPEC §1)
+        phone_hash,
+        nickname_hash,
+        pii_key_id,
 
         ---------- timestamps (UTC)
         joined_at as joined_at_utc,
