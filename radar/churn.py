@@ -23,9 +23,11 @@ further down (section "Warehouse").
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special
 
 
@@ -37,6 +39,8 @@ class ChurnModelError(RuntimeError):
 GRADIENT_TOLERANCE = 1e-5
 # Least eigenvalue of the Hessian of the mean negative log-likelihood (log-parameters).
 MIN_CURVATURE = 1e-7
+# Ridge on the log-parameters for the second try when the plain maximum is not identified.
+RIDGE_PENALTY = 1e-4
 LOG_BOUND = 20.0  # log-parameters live in [−20, 20]; an optimum on the bound is not converged
 
 
@@ -62,9 +66,18 @@ def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
 
-def _maximise(model: str, names: tuple[str, ...], neg_mean_ll, start: np.ndarray,
-              n: float, rows: int) -> Fit:
-    """Minimise the mean negative log-likelihood over log-parameters; check convergence."""
+def _maximise(model: str, names: tuple[str, ...], objective, start: np.ndarray,
+              n: float, rows: int, penalty: float = 0.0) -> Fit:
+    """Minimise the mean negative log-likelihood over log-parameters; check convergence.
+
+    penalty > 0 adds penalty/2 · Σ (log θ)² (a ridge on the log-parameters) to
+    the mean negative log-likelihood: used only as the documented second try
+    when the plain maximum is not identified (see :func:`fit_with_fallback`).
+    """
+    def neg_mean_ll(theta):
+        value, gradient = objective(theta)
+        return value + penalty / 2 * theta @ theta, gradient + penalty * theta
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     result = optimize.minimize(neg_mean_ll, start, jac=True, method="L-BFGS-B", bounds=bounds,
                                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
@@ -99,8 +112,27 @@ def _maximise(model: str, names: tuple[str, ...], neg_mean_ll, start: np.ndarray
     covariance = np.linalg.inv(hessian * n)
     extra = {f"se_log_{name}": float(np.sqrt(covariance[i, i])) for i, name in enumerate(names)}
     extra["least_curvature"] = curvature
-    return Fit(model, params, float(-value * n), int(round(n)), rows, int(result.nit), gradient_norm,
+    extra["penalty"] = penalty
+    log_likelihood = float(-objective(result.x)[0] * n)
+    return Fit(model, params, log_likelihood, int(round(n)), rows, int(result.nit), gradient_norm,
                True, extra)
+
+
+def fit_with_fallback(fit_function, *args, penalty: float = RIDGE_PENALTY) -> Fit:
+    """The maximum-likelihood fit; if it is not identified, the ridge-penalised one.
+
+    Data where nobody is seen to drop out drive BG/NBD's a and b to infinity
+    together (p becomes a constant): no finite maximum exists. The penalised
+    fit is finite and is recorded as such (extra["penalty"] > 0); if it fails
+    too, the error of the plain fit is raised.
+    """
+    try:
+        return fit_function(*args)
+    except ChurnModelError as plain:
+        try:
+            return fit_function(*args, penalty=penalty)
+        except ChurnModelError:
+            raise plain from None
 
 
 # ---------------------------------------------------------------- BG/NBD
@@ -136,7 +168,7 @@ def bgnbd_log_likelihood(log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
     return ll, gradient
 
 
-def fit_bgnbd(frequency, recency, age, weights=None) -> Fit:
+def fit_bgnbd(frequency, recency, age, weights=None, penalty: float = 0.0) -> Fit:
     """Maximum-likelihood BG/NBD on per-member (x, t_x, T); collapses to unique rows first."""
     frequency, recency, age = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
     if weights is None:
@@ -155,7 +187,7 @@ def fit_bgnbd(frequency, recency, age, weights=None) -> Fit:
 
     scale = max(float(np.average(T, weights=w)), 1e-3)
     start = np.log([1.0, scale, 1.0, 1.0])
-    return _maximise("bgnbd", ("r", "alpha", "a", "b"), neg_mean_ll, start, n, len(w))
+    return _maximise("bgnbd", ("r", "alpha", "a", "b"), neg_mean_ll, start, n, len(w), penalty)
 
 
 def _bgnbd_terms(params: dict[str, float], x, t_x, T):
@@ -223,7 +255,7 @@ def gamma_gamma_log_likelihood(log_params: np.ndarray, x: np.ndarray,
     return ll, np.stack([d_p * p, d_q * q, d_g * g])
 
 
-def fit_gamma_gamma(frequency, mean_spend) -> Fit:
+def fit_gamma_gamma(frequency, mean_spend, penalty: float = 0.0) -> Fit:
     """Maximum-likelihood Gamma-Gamma on members with frequency ≥ 1 and a positive mean spend."""
     frequency, mean_spend = np.asarray(frequency, dtype=float), np.asarray(mean_spend, dtype=float)
     keep = (frequency >= 1) & (mean_spend > 0)
@@ -239,7 +271,7 @@ def fit_gamma_gamma(frequency, mean_spend) -> Fit:
     # method-of-moments-ish start: p = 1 per purchase day, mean spend γ p / (q − 1)
     mean = float(np.average(m, weights=w))
     start = np.log([1.0, 2.0, mean])
-    fit = _maximise("gamma_gamma", ("p", "q", "gamma"), neg_mean_ll, start, n, len(w))
+    fit = _maximise("gamma_gamma", ("p", "q", "gamma"), neg_mean_ll, start, n, len(w), penalty)
     if fit.params["q"] <= 1:
         raise ChurnModelError(f"Gamma-Gamma q = {fit.params['q']:.4f} ≤ 1: the mean spend is not finite")
     return fit
@@ -251,3 +283,494 @@ def expected_spend(params: dict[str, float], x, m) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     m = np.where(x > 0, np.asarray(m, dtype=float), 0.0)
     return (g + x * m) * p / (p * x + q - 1)
+
+
+# ================================================================ Warehouse
+#
+# The learned churn model. Features as of a day c come from ONE query
+# (FEATURES_SQL) over the built warehouse: the member's RFM and lifecycle as
+# the warehouse computed them on c (member_segment_history for a complete
+# month end, member_segments for as_of_date), her purchase days on or before
+# c (int_member_daily_purchases), her group on c (int_roster_intervals) and
+# that group's last complete month (group_health_monthly). The same query
+# serves the training month ends and the scoring day.
+
+HORIZON_DAYS = 90  # SPEC §7.2: churn_risk = P(no purchase on c+1 … c+90)
+TRAINING_MONTHS = 6  # most recent month ends with a known outcome used for training
+MAX_TRAINING_ROWS = 200_000  # deterministic member sample above this (speed at 1M members)
+RISK_BANDS = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))  # churn_risk ≥ bound
+CLASSIFIER_SETTINGS = {"max_iter": 150, "learning_rate": 0.08, "max_leaf_nodes": 15,
+                       "min_samples_leaf": 40, "l2_regularization": 1.0}
+# HistGradientBoosting with these settings, early stopping off and a fixed
+# random_state: the same training rows always give the same model.
+
+FEATURES = (
+    "tier_399", "days_since_join", "has_purchase", "recency_days", "frequency", "recency", "age",
+    "purchase_days_30d", "purchase_days_90d", "purchase_days_180d", "sales_30d", "sales_prev_30d",
+    "sales_90d", "sales_total", "mean_spend_per_day", "segment_rank", "in_group",
+    "group_roster_size", "group_activity_rate", "group_grade_rank",
+    "bgnbd_p_alive", "bgnbd_expected_90d", "bgnbd_p_no_purchase_90d",
+)
+
+FEATURES_SQL = f"""
+with
+
+dates as (
+
+    select unnest(cast(? as date[])) as snapshot_date
+
+),
+
+-- the warehouse's own RFM and lifecycle on each date (one definition: SPEC §5.4)
+snapshots as (
+
+    select
+        history.month_end as snapshot_date,
+        history.member_id,
+        history.tier,
+        history.join_date,
+        history.recency_days,
+        history.frequency_30d,
+        history.monetary_30d,
+        history.monetary_prev_30d,
+        history.sales_total,
+        history.segment_rank,
+        history.lifecycle_stage
+    from marts.member_segment_history as history
+    inner join dates on history.month_end = dates.snapshot_date
+
+    union all
+
+    select
+        segments.as_of_date,
+        segments.member_id,
+        segments.tier,
+        segments.join_date,
+        segments.recency_days,
+        segments.frequency_30d,
+        segments.monetary_30d,
+        segments.monetary_prev_30d,
+        segments.sales_total,
+        segments.segment_rank,
+        segments.lifecycle_stage
+    from marts.member_segments as segments
+    inner join dates on segments.as_of_date = dates.snapshot_date
+    where not exists (
+        select 1 from marts.member_segment_history as history
+        where history.month_end = segments.as_of_date
+    )
+
+),
+
+purchase_days as (
+
+    select
+        dates.snapshot_date,
+        daily.member_id,
+        count(*) as purchase_days,
+        min(daily.purchase_date) as first_purchase_day,
+        max(daily.purchase_date) as last_purchase_day,
+        arg_min(daily.sales, daily.purchase_date) as first_day_sales,
+        sum(daily.sales) as sales_all_days,
+        count(*) filter (where daily.purchase_date > dates.snapshot_date - 30) as purchase_days_30d,
+        count(*) filter (where daily.purchase_date > dates.snapshot_date - 90) as purchase_days_90d,
+        count(*) filter (where daily.purchase_date > dates.snapshot_date - 180) as purchase_days_180d,
+        coalesce(sum(daily.sales) filter (where daily.purchase_date > dates.snapshot_date - 90), 0)
+            as sales_90d
+    from intermediate.int_member_daily_purchases as daily
+    inner join dates on daily.purchase_date <= dates.snapshot_date
+    group by 1, 2
+
+),
+
+outcomes as (
+
+    select distinct
+        dates.snapshot_date,
+        daily.member_id
+    from intermediate.int_member_daily_purchases as daily
+    inner join dates
+        on daily.purchase_date > dates.snapshot_date
+        and daily.purchase_date <= dates.snapshot_date + {HORIZON_DAYS}
+        and dates.snapshot_date + {HORIZON_DAYS} <= cast(? as date)
+
+),
+
+rosters as (
+
+    select
+        dates.snapshot_date,
+        intervals.member_id,
+        intervals.group_id,
+        row_number() over (
+            partition by dates.snapshot_date, intervals.member_id
+            order by intervals.joined_at_utc desc, intervals.group_id
+        ) as interval_order
+    from intermediate.int_roster_intervals as intervals
+    inner join dates
+        on intervals.start_date <= dates.snapshot_date
+        and (intervals.end_date is null or dates.snapshot_date < intervals.end_date)
+
+),
+
+-- the group's last complete month as of the date
+group_months as (
+
+    select
+        rosters.snapshot_date,
+        rosters.member_id,
+        rosters.group_id,
+        health.roster_size,
+        health.activity_rate,
+        health.grade_rank
+    from rosters
+    left join marts.group_health_monthly as health
+        on rosters.group_id = health.group_id
+        and health.month = case
+            when rosters.snapshot_date = last_day(rosters.snapshot_date)
+                then date_trunc('month', rosters.snapshot_date)
+            else date_trunc('month', rosters.snapshot_date) - interval 1 month
+        end
+    where rosters.interval_order = 1
+
+)
+
+select
+    snapshots.snapshot_date,
+    snapshots.member_id,
+    snapshots.lifecycle_stage <> 'churned' as is_alive,
+    cast(snapshots.tier = 399 as double) as tier_399,
+    cast(snapshots.snapshot_date - snapshots.join_date as double) as days_since_join,
+    cast(purchase_days.member_id is not null as double) as has_purchase,
+    cast(snapshots.recency_days as double) as recency_days,
+    cast(purchase_days.purchase_days - 1 as double) as frequency,
+    cast(purchase_days.last_purchase_day - purchase_days.first_purchase_day as double) as recency,
+    cast(snapshots.snapshot_date - purchase_days.first_purchase_day as double) as age,
+    cast(coalesce(purchase_days.purchase_days_30d, 0) as double) as purchase_days_30d,
+    cast(coalesce(purchase_days.purchase_days_90d, 0) as double) as purchase_days_90d,
+    cast(coalesce(purchase_days.purchase_days_180d, 0) as double) as purchase_days_180d,
+    cast(snapshots.monetary_30d as double) as sales_30d,
+    cast(snapshots.monetary_prev_30d as double) as sales_prev_30d,
+    cast(coalesce(purchase_days.sales_90d, 0) as double) as sales_90d,
+    cast(snapshots.sales_total as double) as sales_total,
+    cast(purchase_days.sales_all_days / purchase_days.purchase_days as double) as mean_spend_per_day,
+    case
+        when purchase_days.purchase_days > 1
+            then cast((purchase_days.sales_all_days - purchase_days.first_day_sales)
+                / (purchase_days.purchase_days - 1) as double)
+    end as repeat_mean_spend,
+    cast(snapshots.segment_rank as double) as segment_rank,
+    cast(group_months.group_id is not null as double) as in_group,
+    cast(group_months.roster_size as double) as group_roster_size,
+    cast(group_months.activity_rate as double) as group_activity_rate,
+    cast(group_months.grade_rank as double) as group_grade_rank,
+    case
+        when snapshots.snapshot_date + {HORIZON_DAYS} <= cast(? as date)
+            then outcomes.member_id is null
+    end as churned_within_horizon
+from snapshots
+left join purchase_days
+    on snapshots.snapshot_date = purchase_days.snapshot_date
+    and snapshots.member_id = purchase_days.member_id
+left join outcomes
+    on snapshots.snapshot_date = outcomes.snapshot_date
+    and snapshots.member_id = outcomes.member_id
+left join group_months
+    on snapshots.snapshot_date = group_months.snapshot_date
+    and snapshots.member_id = group_months.member_id
+order by snapshots.snapshot_date, snapshots.member_id
+"""
+
+
+def member_features(con, dates: list, known_by) -> pd.DataFrame:
+    """Features of every member joined by each date (one row per snapshot_date × member_id).
+
+    ``churned_within_horizon`` is filled only where date + 90 ≤ ``known_by``;
+    nothing dated after ``known_by`` is read otherwise.
+    """
+    return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def training_month_ends(con, cutoff) -> list:
+    """Complete month ends c with c + 90 ≤ cutoff (their outcome is known), most recent last."""
+    rows = con.execute(
+        "select distinct month_end from marts.member_segment_history "
+        f"where month_end + {HORIZON_DAYS} <= ? order by 1", [cutoff]).fetchall()
+    ends = [r[0] for r in rows]
+    return [d if isinstance(d, dt.date) else _as_date(d) for d in ends][-TRAINING_MONTHS:]
+
+
+def bgnbd_outputs(params: dict[str, float], x, t_x, T, horizons=(30, HORIZON_DAYS)) -> dict:
+    """p_alive, expected purchase days per horizon and P(no purchase in 90 days), per member.
+
+    Evaluated once per unique (x, t_x, T) and spread back to the members.
+    """
+    stacked = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    ux, ut, uT = unique.T
+    out = {"p_alive": p_alive(params, ux, ut, uT)[inverse],
+           "p_no_purchase_90d": p_no_purchase(params, HORIZON_DAYS, ux, ut, uT)[inverse]}
+    for t in horizons:
+        out[f"expected_purchases_{t}d"] = expected_purchases(params, t, ux, ut, uT)[inverse]
+    return out
+
+
+@dataclass
+class ScoreResult:
+    """Scores of the members alive on ``cutoff`` and the rows of churn_model_fit."""
+
+    cutoff: object
+    scores: pd.DataFrame
+    fit_rows: list[dict]
+    method: str
+
+
+def _auc(y, score) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(y, dtype=bool)
+    if y.all() or not y.any():
+        return None
+    return float(roc_auc_score(y, score))  # ties count one half
+
+
+def recency_score(frame) -> np.ndarray:
+    """Days since the last purchase, or since joining when none (SPEC §7.3 score_recency)."""
+    return np.where(frame["has_purchase"] == 1, frame["recency_days"], frame["days_since_join"])
+
+
+def bgnbd_score(frame) -> np.ndarray:
+    """− expected purchase days in 90 days; a member without a purchase counts as 0 expected."""
+    return -np.nan_to_num(frame["bgnbd_expected_90d"].to_numpy(float), nan=0.0)
+
+
+def _add_bgnbd(frame, params) -> None:
+    for column in ("bgnbd_p_alive", "bgnbd_expected_90d", "bgnbd_p_no_purchase_90d"):
+        frame[column] = np.nan
+    buyers = (frame["has_purchase"] == 1).to_numpy()
+    if params is None or not buyers.any():
+        return
+    sub = frame.loc[buyers]
+    out = bgnbd_outputs(params, sub["frequency"], sub["recency"], sub["age"], horizons=(HORIZON_DAYS,))
+    frame.loc[buyers, "bgnbd_p_alive"] = out["p_alive"]
+    frame.loc[buyers, "bgnbd_expected_90d"] = out[f"expected_purchases_{HORIZON_DAYS}d"]
+    frame.loc[buyers, "bgnbd_p_no_purchase_90d"] = out["p_no_purchase_90d"]
+
+
+def _fit_bgnbd_frame(frame) -> Fit:
+    buyers = frame["has_purchase"] == 1
+    return fit_with_fallback(fit_bgnbd, frame.loc[buyers, "frequency"], frame.loc[buyers, "recency"],
+                             frame.loc[buyers, "age"])
+
+
+def _classifier():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(early_stopping=False, random_state=0, **CLASSIFIER_SETTINGS)
+
+
+def _threads(rows: int):
+    """OpenMP/BLAS threads: one below 100k rows (thread start-up and spinning cost
+    more than they save, worst on a busy machine), else RADAR_THREADS."""
+    import os
+
+    import sklearn.ensemble  # noqa: F401 (load its OpenMP runtime before limiting it)
+    from threadpoolctl import threadpool_limits
+
+    threads = 1 if rows < 100_000 else int(os.environ.get("RADAR_THREADS", "2"))
+    return threadpool_limits(limits=threads)
+
+
+def _member_sample(member_ids, fraction: float) -> np.ndarray:
+    """Deterministic member sample: a fixed hash of member_id below fraction of its range."""
+    if fraction >= 1:
+        return np.ones(len(member_ids), dtype=bool)
+    hashed = pd.util.hash_pandas_object(pd.Series(member_ids, dtype=str), index=False).to_numpy()
+    return (hashed % 1_000_000) < int(fraction * 1_000_000)
+
+
+def check_cutoff(con, cutoff) -> None:
+    """A cut-off must be as_of_date or a complete month end the warehouse keeps history for."""
+    as_of = con.execute("select as_of_date from intermediate.int_run_parameters").fetchone()[0]
+    known = con.execute("select count(*) from (select distinct month_end from marts.member_segment_history"
+                        " where month_end = ?)", [cutoff]).fetchone()[0]
+    if cutoff != as_of and not known:
+        raise ValueError(f"cannot score as of {cutoff}: the warehouse (as of {as_of}) keeps member "
+                         "history only for complete month ends up to its as_of_date")
+
+
+def _train_and_score(train, alive, stats: dict, diagnostics: bool):
+    """Out-of-time holdout (latest training month end), then the model on every month end."""
+    importances: dict[str, float] = {}
+    y = train["churned_within_horizon"].astype(bool).to_numpy()
+    months = sorted(train["snapshot_date"].unique())
+    stats.update(training_cutoffs=", ".join(str(_as_date(m)) for m in months),
+                 training_rows=int(len(train)), training_churn_rate=float(y.mean()))
+    if len(months) >= 2:
+        early = (train["snapshot_date"] < months[-1]).to_numpy()
+        hold = train.loc[~early]
+        if len(np.unique(y[early])) == 2:
+            model = _classifier().fit(train.loc[early, list(FEATURES)], y[early])
+            predicted = model.predict_proba(hold[list(FEATURES)])[:, 1]
+            stats.update(holdout_cutoff=str(_as_date(months[-1])), holdout_rows=int(len(hold)),
+                         holdout_auc=_auc(y[~early], predicted),
+                         holdout_auc_bgnbd=_auc(y[~early], bgnbd_score(hold)),
+                         holdout_auc_recency=_auc(y[~early], recency_score(hold)))
+            if diagnostics and stats["holdout_auc"] is not None:
+                from sklearn.inspection import permutation_importance
+
+                sample = hold.iloc[:50_000]
+                result = permutation_importance(model, sample[list(FEATURES)], y[~early][:50_000],
+                                                scoring="roc_auc", n_repeats=3, random_state=0)
+                importances = dict(zip(FEATURES, result.importances_mean.tolist(), strict=True))
+    model = _classifier().fit(train[list(FEATURES)], y)
+    risk = model.predict_proba(alive[list(FEATURES)])[:, 1]
+
+    return risk, stats, importances
+
+
+def score(con, cutoff, diagnostics: bool = True) -> ScoreResult:
+    """Fit BG/NBD and Gamma-Gamma and train the churn classifier as of ``cutoff``; score.
+
+    Only data dated ≤ cutoff is read; the classifier trains on the members
+    alive on the last TRAINING_MONTHS complete month ends c with
+    c + 90 ≤ cutoff, features as of c, outcome "no purchase on c+1 … c+90".
+    The latest of those month ends is first held out (trained on the earlier
+    ones) to measure out-of-time AUC; the published model then trains on all.
+    With no such month end (or a one-class outcome) churn_risk falls back to
+    BG/NBD's P(no purchase in 90 days) (method ``bgnbd_fallback``; members
+    without a purchase then have no churn_risk).
+    """
+    cutoff = _as_date(cutoff)
+    check_cutoff(con, cutoff)
+    now = member_features(con, [cutoff], cutoff)
+    with _threads(len(now)):
+        return _score(con, cutoff, now, diagnostics)
+
+
+def _score(con, cutoff, now, diagnostics: bool) -> ScoreResult:
+    bg = _fit_bgnbd_frame(now)
+    _add_bgnbd(now, bg.params)
+    buyers = (now["has_purchase"] == 1).to_numpy()
+    gg = fit_with_fallback(fit_gamma_gamma, now.loc[buyers, "frequency"],
+                           now.loc[buyers, "repeat_mean_spend"])
+
+    alive = now.loc[now["is_alive"]].reset_index(drop=True)
+    stats: dict = {"training_cutoffs": None, "training_rows": None, "training_churn_rate": None,
+                   "holdout_cutoff": None, "holdout_rows": None, "holdout_auc": None,
+                   "holdout_auc_bgnbd": None, "holdout_auc_recency": None}
+    importances: dict[str, float] = {}
+    method = "bgnbd_fallback"
+    risk = alive["bgnbd_p_no_purchase_90d"].to_numpy(float)
+
+    ends = training_month_ends(con, cutoff)
+    train = member_features(con, ends, cutoff) if ends else None
+    if train is not None and len(train):
+        fraction = min(1.0, MAX_TRAINING_ROWS / max(1, int(train["is_alive"].sum())))
+        train = train.loc[_member_sample(train["member_id"], fraction)]
+        parts = []
+        for _end, part in train.groupby("snapshot_date", sort=True):
+            part = part.copy()
+            try:
+                _add_bgnbd(part, _fit_bgnbd_frame(part).params)
+            except ChurnModelError:
+                continue  # too few buyers that month to fit BG/NBD: not a training month
+            parts.append(part.loc[part["is_alive"]])
+        train = pd.concat(parts, ignore_index=True) if parts else None
+    if train is not None and len(train) and train["churned_within_horizon"].nunique() == 2:
+        risk, stats, importances = _train_and_score(train, alive, stats, diagnostics)
+        method = "learned"
+
+
+    scores = pd.DataFrame({
+        "as_of_date": cutoff,
+        "member_id": alive["member_id"],
+        "frequency": alive["frequency"].astype("Int64"),
+        "recency": alive["recency"].astype("Int64"),
+        "age": alive["age"].astype("Int64"),
+        "p_alive": alive["bgnbd_p_alive"],
+    })
+    has = (alive["has_purchase"] == 1).to_numpy()
+    for t in (30, HORIZON_DAYS):
+        column = np.full(len(alive), np.nan)
+        if has.any():
+            column[has] = bgnbd_outputs(bg.params, alive.loc[has, "frequency"], alive.loc[has, "recency"],
+                                        alive.loc[has, "age"], horizons=(t,))[f"expected_purchases_{t}d"]
+        scores[f"expected_purchases_{t}d"] = column
+    spend = np.full(len(alive), np.nan)
+    spend[has] = expected_spend(gg.params, alive.loc[has, "frequency"],
+                                alive.loc[has, "repeat_mean_spend"].fillna(0))
+    scores["expected_spend_per_purchase"] = spend
+    scores["expected_value_90d"] = scores[f"expected_purchases_{HORIZON_DAYS}d"] * spend
+    scores["p_no_purchase_90d"] = alive["bgnbd_p_no_purchase_90d"]
+    scores["churn_risk"] = risk
+    scores["churn_risk_method"] = np.where(np.isnan(risk), "none", method)
+
+    rows = []
+    for fit in (bg, gg):
+        for name, value in fit.params.items():
+            rows.append({"model": fit.model, "parameter": name, "value": value,
+                         "std_error_log": fit.extra.get(f"se_log_{name}"),
+                         "log_likelihood": fit.log_likelihood, "n_members": fit.n,
+                         "unique_rows": fit.unique_rows, "iterations": fit.iterations,
+                         "gradient_norm": fit.gradient_norm, "converged": fit.converged,
+                         "method": ("penalised_maximum_likelihood" if fit.extra["penalty"]
+                                    else "maximum_likelihood"), **stats})
+    classifier_rows = importances or {"(fallback: BG/NBD P(no purchase in 90 days))": None}
+    if method == "learned" and not importances:
+        classifier_rows = dict.fromkeys(FEATURES)
+    for name, value in classifier_rows.items():
+        rows.append({"model": "churn_classifier", "parameter": name, "value": value,
+                     "std_error_log": None, "log_likelihood": None,
+                     "n_members": int(len(alive)), "unique_rows": None, "iterations": None,
+                     "gradient_norm": None, "converged": method == "learned",
+                     "method": method, **stats})
+    for row in rows:
+        row["as_of_date"] = cutoff
+    return ScoreResult(cutoff, scores, rows, method)
+
+
+def scores_as_of(con, cutoff) -> pd.DataFrame:
+    """The churn scores the warehouse would have computed on day ``cutoff``.
+
+    con: a duckdb connection to a built warehouse (read-only is fine).
+    cutoff: a ``datetime.date`` — the warehouse's as_of_date or a complete month
+    end up to it (the member history the features come from is kept at month
+    ends); anything else raises ValueError.
+
+    Returns one row per member alive on cutoff (SPEC §7.1: joined by cutoff and
+    not ``churned`` as of cutoff), columns member_id, churn_risk, p_alive,
+    expected_purchases_90d (the last two null for members without a purchase;
+    churn_risk null only in the fallback for members without a purchase).
+    BG/NBD, Gamma-Gamma and the classifier are fitted and trained with data
+    dated ≤ cutoff only, the classifier on month ends whose 90-day outcome is
+    known by cutoff. Deterministic: the same warehouse and cutoff give the same
+    scores.
+    """
+    result = score(con, cutoff, diagnostics=False)
+    return result.scores[["member_id", "churn_risk", "p_alive", "expected_purchases_90d"]].copy()
+
+
+def write_scores(db_path) -> ScoreResult:
+    """The pipeline step: score as of the warehouse's as_of_date into schema ``scores``."""
+    import duckdb
+
+    with duckdb.connect(str(db_path)) as con:
+        as_of = con.execute("select as_of_date from intermediate.int_run_parameters").fetchone()[0]
+        result = score(con, as_of)
+        con.execute("create schema if not exists scores")
+        for table, frame in (("member_churn_scores", result.scores),
+                             ("churn_model_fit", pd.DataFrame(result.fit_rows))):
+            con.register("frame_to_write", frame)
+            con.execute(f"create or replace table scores.{table} as select * from frame_to_write")
+            con.unregister("frame_to_write")
+    return result
