@@ -579,15 +579,20 @@ def _classifier():
 
 
 def _threads(rows: int):
-    """OpenMP/BLAS threads: one below 100k rows (thread start-up and spinning cost
-    more than they save, worst on a busy machine), else RADAR_THREADS."""
+    """OpenMP/BLAS threads of the model step: RADAR_CHURN_THREADS, default 1.
+
+    Measured on the 2-core machine shared with other jobs: two OpenMP threads
+    made the classifier's fit 10× slower (78 s against 7 s at 100k rows; the
+    threads spin waiting for each other), and one thread fits 200k rows in a
+    few CPU seconds. ``rows`` is kept for callers that may tune this by size.
+    """
     import os
 
     import sklearn.ensemble  # noqa: F401 (load its OpenMP runtime before limiting it)
     from threadpoolctl import threadpool_limits
 
-    threads = 1 if rows < 100_000 else int(os.environ.get("RADAR_THREADS", "2"))
-    return threadpool_limits(limits=threads)
+    del rows
+    return threadpool_limits(limits=int(os.environ.get("RADAR_CHURN_THREADS", "1")))
 
 
 def _member_sample(member_ids, fraction: float) -> np.ndarray:

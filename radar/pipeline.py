@@ -162,7 +162,19 @@ def run(
                 run_dbt(["run-operation", "register_landing_tables"], work, {}, target)
         if build:
             log(f"[3/3] dbt build (target {target})")
-            run_dbt(["build"], work, dbt_vars, None if target == "dev" else target)
+            # the churn marts read what the scoring step writes (source scores):
+            # everything else first, then the scores, then the churn marts
+            run_dbt(["build", "--exclude", "source:scores+"], work, dbt_vars,
+                    None if target == "dev" else target)
+            if target == "dev":
+                from radar.churn import write_scores
+
+                log("[3b/3] churn scores (radar/churn.py), then the marts that read them")
+                scoring_started = time.monotonic()
+                result = write_scores(work)
+                log(f"  {len(result.scores)} members scored ({result.method}) "
+                    f"in {time.monotonic() - scoring_started:.1f} s")
+                run_dbt(["build", "--select", "source:scores+"], work, dbt_vars)
         if publication is not None:
             publication.commit()
         os.replace(work, db_path)
