@@ -2,17 +2,14 @@
 
 The CDNOW sample ships inside the lifetimes 0.11.3 wheel on PyPI; the test
 downloads the wheel (``pip download --no-deps``, no install) into the
-git-ignored data/cache/ when it is not there and reads the file out of it.
+git-ignored data/cache/ when it is not there and reads the file out of it
+(radar.cdnow.lifetimes_dataset).
 """
 
 from __future__ import annotations
 
 import io
 import math
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,19 +17,7 @@ import pytest
 from scipy import integrate, stats
 
 from radar import churn
-
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "data" / "cache"
-WHEEL = CACHE / "Lifetimes-0.11.3-py3-none-any.whl"
-
-
-def lifetimes_dataset(name: str) -> bytes:
-    if not WHEEL.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-                        "lifetimes==0.11.3", "-d", str(CACHE)], check=True)
-    with zipfile.ZipFile(WHEEL) as wheel:
-        return wheel.read(f"lifetimes/datasets/{name}")
+from radar.cdnow import lifetimes_dataset
 
 
 @pytest.fixture(scope="module")
