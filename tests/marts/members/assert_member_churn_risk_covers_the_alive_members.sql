@@ -16,14 +16,18 @@ scored as (
 
 )
 
-select alive.member_id, 'alive but not scored' as problem
+select
+    alive.member_id,
+    'alive but not scored' as problem
 from alive
 left join scored on alive.member_id = scored.member_id
 where scored.member_id is null
 
 union all
 
-select scored.member_id, 'scored but not alive' as problem
+select
+    scored.member_id,
+    'scored but not alive' as problem
 from scored
 left join alive on scored.member_id = alive.member_id
 where alive.member_id is null
