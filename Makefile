@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium
+	console semantic setup-chromium cdnow
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -36,6 +36,7 @@ help:
 	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
+	@echo "make cdnow   the real CDNOW transactions end to end (warehouse/cdnow.duckdb) and the churn model's AUC"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
 	@echo "make console [DB=<path>] [CONSOLE_PORT=8501]   the Radar console (Streamlit) on 127.0.0.1, read-only"
 	@echo "make semantic   validate the semantic layer (dbt parse + mf validate-configs --skip-dw)"
@@ -128,6 +129,17 @@ setup-chromium:
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
 		else echo "the console browser test needs Debian's chromium (apt-get install chromium)"; exit 2; fi; }
+
+# Real data end to end: the CDNOW transactions (from the lifetimes 0.11.3 wheel,
+# pip download, never installed) mapped to the landing contract (radar/cdnow.py),
+# built into its own warehouse; then the churn model's out-of-time AUC at a cut-off.
+CDNOW_LANDING ?= data/cdnow_landing
+CDNOW_DB ?= warehouse/cdnow.duckdb
+CDNOW_CUTOFF ?= 1998-03-31
+cdnow: $(STAMP)
+	$(BIN)/python scripts/cdnow_landing.py --out $(CDNOW_LANDING)
+	$(BIN)/python scripts/radar_run.py --landing $(CDNOW_LANDING) --db $(CDNOW_DB) --reload $(if $(AS_OF),--as-of $(AS_OF))
+	$(BIN)/python scripts/churn_auc.py --db $(CDNOW_DB) --cutoff $(CDNOW_CUTOFF)
 
 SIZE ?= S
 bench: $(STAMP)

@@ -170,7 +170,16 @@ def parquet_relations(directory: Path) -> dict[str, tuple[list[str], list[tuple]
     return out
 
 
+# Built only on DuckDB: the churn scoring step (radar/churn.py) reads its
+# features from the DuckDB warehouse and writes schema `scores` there; the
+# pipeline does not run it on PostgreSQL or Spark yet (docs/engines.md).
+DUCKDB_ONLY = {"stg_scores__member_churn_scores", "stg_scores__churn_model_fit",
+               "member_churn_risk", "churn_model_parameters"}
+
+
 def wanted(schema: str, name: str) -> bool:
+    if name in DUCKDB_ONLY:
+        return False
     return schema in SCHEMAS or (schema == "intermediate" and name in CORE_INTERMEDIATE)
 
 

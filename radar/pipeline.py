@@ -238,9 +238,21 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             _pause_for_tests("build")
             # an erasure rebuilds every model, so incremental ones lose the member too
             full_refresh = bool(erased) or erasure.rebuild_pending(work)
+            refresh = ["--full-refresh"] if full_refresh else []
             log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
-            run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], work, dbt_vars,
+            # the churn marts read what the scoring step writes (source scores):
+            # everything else first, then the scores, then the churn marts
+            run_dbt(["build", "--exclude", "source:scores+", *refresh], work, dbt_vars,
                     None if target == "dev" else target)
+            if target == "dev":
+                from radar.churn import write_scores
+
+                log("[3b/3] churn scores (radar/churn.py), then the marts that read them")
+                scoring_started = time.monotonic()
+                result = write_scores(work)
+                log(f"  {len(result.scores)} members scored ({result.method}) "
+                    f"in {time.monotonic() - scoring_started:.1f} s")
+                run_dbt(["build", "--select", "source:scores+", *refresh], work, dbt_vars)
             if full_refresh:
                 erasure.mark_rebuilt(work)
         if erased or full_refresh:
