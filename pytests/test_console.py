@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT))
 from console import i18n, queries  # noqa: E402
 from radar import alerts  # noqa: E402
 
-pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = ROOT / "console" / "app.py"
