@@ -135,11 +135,9 @@ final as (
         category_unit_output,
         platform_category_unit_output,
         output_index,
-        case
-            when is_complete_month and output_index < 1 - {{ var('category_gap_tolerance') }}
-                then true
-            else false
-        end as is_gap
+        coalesce(
+            is_complete_month and output_index < 1 - {{ var('category_gap_tolerance') }}, false
+        ) as is_gap
 
     from indexed
 
