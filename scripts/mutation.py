@@ -4,9 +4,12 @@ Every comparison operator in the SQL of models/**/*.sql and macros/**/*.sql
 (outside comments, string literals and Jinja tags) is flipped one at a time:
 >= → >, > → >=, <= → <, < → <=, = → <>, <> and != → =. Each mutant is
 written into a temporary copy of the project (the real tree is never edited)
-and the fast test set runs there: the dbt unit tests
-(`dbt test --select test_type:unit`), and with --build also a full build with
-every data test on the hand-written fixture. A mutant is *killed* when that
+and the fast test set runs there: the dbt unit tests of the models the file
+can change (`dbt test --select test_type:unit,<model>`: the model itself, or
+every model that calls a macro of the file, directly or through other macros;
+a unit test mocks every ref, so no other unit test can see the mutant), and
+with --build also a full build with every data test on the hand-written
+fixture. A mutant is *killed* when that
 fails and *survives* when everything passes; a surviving mutant is a
 comparison no test pins to its boundary.
 
@@ -27,6 +30,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -160,8 +164,43 @@ class Sandbox:
         if not ok:
             raise SystemExit(f"the unmutated project fails its own fast tests:\n{out}")
 
-    def tests(self) -> tuple[bool, str]:
-        ok, out = run([self.dbt, "test", "--select", "test_type:unit"], self.env, self.project, 900)
+    def affected_models(self, path: str) -> list[str]:
+        """Models whose SQL the file can change: itself, or the callers of its macros (transitively)."""
+        manifest = json.loads((self.project / "target" / "manifest.json").read_text(encoding="utf-8"))
+        if path.startswith("models/"):
+            return [n["name"] for n in manifest["nodes"].values()
+                    if n["resource_type"] == "model" and n["original_file_path"] == path]
+        macros = {uid for uid, m in manifest["macros"].items() if m["original_file_path"] == path}
+        callers = {uid: set(m["depends_on"]["macros"]) for uid, m in manifest["macros"].items()}
+        grew = True
+        while grew:
+            more = {uid for uid, deps in callers.items() if deps & macros} - macros
+            macros |= more
+            grew = bool(more)
+        return sorted(n["name"] for n in manifest["nodes"].values()
+                      if n["resource_type"] == "model" and set(n["depends_on"]["macros"]) & macros)
+
+    def unit_tested(self, models: list[str]) -> list[str]:
+        manifest = json.loads((self.project / "target" / "manifest.json").read_text(encoding="utf-8"))
+        tested = {u["model"] for u in manifest.get("unit_tests", {}).values()}
+        return [m for m in models if m in tested]
+
+    def unit_tests(self, select: list[str]) -> tuple[bool, str]:
+        """`dbt test --select ...` in this process (dbtRunner): no interpreter start-up per mutant."""
+        from dbt.cli.main import dbtRunner
+
+        os.environ.update(self.env)
+        done = dbtRunner().invoke(["test", "--select", *select, "--project-dir", str(self.project),
+                                  "--log-level", "none"])
+        if done.exception is not None:
+            return False, f"Runtime Error in dbt: {str(done.exception).splitlines()[0]}"
+        failed = [f"Failure in unit_test {r.node.name} (" for r in (done.result or [])
+                  if str(r.status) not in ("pass", "success")]
+        return bool(done.success) and not failed, "\n".join(failed)
+
+    def tests(self, models: list[str] | None = None) -> tuple[bool, str]:
+        select = ["test_type:unit"] if models is None else [f"test_type:unit,{m}" for m in models]
+        ok, out = self.unit_tests(select)
         if ok and self.build:
             shutil.copyfile(self.base_db, self.db)
             ok, more = run([self.dbt, "build", "--full-refresh", "--exclude", "test_type:unit"],
@@ -170,13 +209,17 @@ class Sandbox:
         return ok, out
 
     def try_mutant(self, mutant: Mutant) -> tuple[bool, str]:
+        models = self.unit_tested(self.affected_models(mutant.path))
+        self.last_models = models
+        if not models and not self.build:
+            return True, "no unit test covers this file"
         target = self.project / mutant.path
         original = target.read_text(encoding="utf-8")
         end = mutant.offset + len(mutant.original)
         assert original[mutant.offset:end] == mutant.original, mutant
         target.write_text(original[:mutant.offset] + mutant.replacement + original[end:], encoding="utf-8")
         try:
-            return self.tests()
+            return self.tests(models)
         finally:
             target.write_text(original, encoding="utf-8")
 
@@ -236,10 +279,13 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="a file or folder (repeatable)")
     parser.add_argument("--limit", type=int, help="run at most N mutants not run yet")
     parser.add_argument("--rerun", action="store_true", help="run again mutants that have a kept result")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="run again the survivors (after adding unit tests that should kill them)")
     parser.add_argument("--build", action="store_true", help="also build the fixture warehouse with data tests")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean the sandbox up on kill
 
     mutants = all_mutants(args.only)
     results = load_results()
@@ -249,7 +295,8 @@ def main() -> int:
             print(f"{m.path}:{m.line}:{m.column}  {m.original} -> {m.replacement}  [{state}]  {source_line(m)}")
         print(f"{len(mutants)} mutants")
         return 0
-    todo = [m for m in mutants if args.rerun or m.key not in results]
+    todo = [m for m in mutants if args.rerun or m.key not in results
+            or (args.rerun_survivors and results[m.key]["status"] == "survived")]
     if args.limit is not None:
         todo = todo[:args.limit]
     print(f"{len(mutants)} mutants selected, {len(todo)} to run", flush=True)
@@ -267,7 +314,7 @@ def main() -> int:
                        "replacement": m.replacement, "status": status,
                        "killed_by": [] if ok else (failed_nodes(out) or [out.strip().splitlines()[-1:][0]
                                                                           if out.strip() else "error"]),
-                       "seconds": round(time.monotonic() - t0, 1)}
+                       "unit_tests_of": sandbox.last_models, "seconds": round(time.monotonic() - t0, 1)}
                 results[m.key] = row
                 with RESULTS.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
