@@ -73,11 +73,7 @@ bounded as (
     select
         months.month,
         cast({{ dbt.last_day('months.month', 'month') }} as date) as month_last_day,
-        case
-            when cast({{ dbt.last_day('months.month', 'month') }} as date) <= parameters.as_of_date
-                then cast({{ dbt.last_day('months.month', 'month') }} as date)
-            else parameters.as_of_date
-        end as month_end,
+        least(cast({{ dbt.last_day('months.month', 'month') }} as date), parameters.as_of_date) as month_end,
         cast({{ dbt.last_day('months.month', 'month') }} as date) <= parameters.as_of_date
             as is_complete_month
 
