@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium cdnow
+	console semantic setup-chromium cdnow mutation test-fast
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -34,6 +34,8 @@ help:
 	@echo "make run LANDING=<dir> TARGET=postgres|spark   the same on PostgreSQL (RADAR_PG_*) or Spark (.venv-spark)"
 	@echo "make pg-start / pg-stop   a throwaway local PostgreSQL (prints the RADAR_PG_* variables)"
 	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
+	@echo "make test-fast   lint + pytest without Spark, PostgreSQL and the browser (the inner loop)"
+	@echo "make mutation [MUTATION_ARGS='--only <path> --limit N']   flip SQL comparisons, report survivors"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make cdnow   the real CDNOW transactions end to end (warehouse/cdnow.duckdb) and the churn model's AUC"
@@ -96,6 +98,11 @@ run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 test: $(STAMP) $(SPARK_STAMP) setup-postgres setup-chromium lint semantic
 	$(BIN)/python -m pytest
 
+# The inner loop: lint and every pytest except the engines (Spark, PostgreSQL) and the browser
+# (deselected by marker, pytest.ini); `make test` still runs everything.
+test-fast: $(STAMP) lint
+	$(BIN)/python -m pytest -m "not engines and not browser"
+
 lint: $(STAMP)
 	$(BIN)/ruff check radar scripts pytests console
 	@mkdir -p target
@@ -140,6 +147,13 @@ cdnow: $(STAMP)
 	$(BIN)/python scripts/cdnow_landing.py --out $(CDNOW_LANDING)
 	$(BIN)/python scripts/radar_run.py --landing $(CDNOW_LANDING) --db $(CDNOW_DB) --reload $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/python scripts/churn_auc.py --db $(CDNOW_DB) --cutoff $(CDNOW_CUTOFF)
+
+# Flip each SQL comparison in models/ and macros/ one at a time in a temporary copy and run the
+# unit tests (docs/mutation.md). Not part of `make test`; slow (~15 s a mutant), resumable:
+# make mutation MUTATION_ARGS='--only models/marts/groups --limit 20'
+MUTATION_ARGS ?=
+mutation: $(STAMP)
+	$(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
 
 SIZE ?= S
 bench: $(STAMP)

@@ -25,6 +25,28 @@ os.environ.pop("RADAR_PII_KEY_FILE", None)
 os.environ.pop("RADAR_ALLOW_DEMO_KEY", None)
 
 
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Remember every skipped test (also skips raised in setup or by a marker)."""
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """A skipped test is a defect here: the session fails (pytests/test_no_skips.py)."""
+    if _SKIPPED and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _SKIPPED:
+        terminalreporter.write_line(
+            f"FAILED: {len(_SKIPPED)} test(s) skipped; a test must pass or fail, never skip: "
+            + ", ".join(_SKIPPED[:10]), red=True)
+
+
 def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool = True,
              extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """`make run LANDING=... DB=... [AS_OF=...]`, output captured."""

@@ -35,11 +35,10 @@ from conftest import ROOT, query
 
 sys.path.insert(0, str(ROOT))
 
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
 from console import i18n, queries  # noqa: E402
 from radar import alerts  # noqa: E402
-
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
 APP = ROOT / "console" / "app.py"
 #: (page file, label key of its title)

@@ -8,7 +8,8 @@ under screenshots/test/ (git-ignored), switches to English, and downloads a
 mentor's task list, which must be byte-identical to the file
 ``scripts/export_alerts.py`` writes.
 
-Needs /usr/bin/chromium (``make setup-chromium``, a prerequisite of ``make test``).
+Needs /usr/bin/chromium (``make setup-chromium``, a prerequisite of ``make test``);
+fails, never skips, without it. Marked ``browser``: ``make test-fast`` leaves it out.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from console import browser, i18n  # noqa: E402
 from console.app_pages import PAGES  # noqa: E402
 from radar import alerts  # noqa: E402
 
-pytest.importorskip("playwright")
-pytestmark = pytest.mark.skipif(not browser.CHROMIUM.exists(),
-                                reason=f"{browser.CHROMIUM} missing: make setup-chromium")
+pytestmark = pytest.mark.browser
 SHOTS = ROOT / "screenshots" / "test"
 
 
 @pytest.fixture(scope="module")
 def console_url(tiny_db):
+    assert browser.CHROMIUM.exists(), f"{browser.CHROMIUM} missing: run make setup-chromium"
     with browser.serve(tiny_db) as base:
         yield base
 

@@ -102,8 +102,10 @@ spend_drops as (
     from evaluated
     -- rule 4 is the rule that classifies the member: she still buys (recency
     -- within decline_after_days) but spends less; members who stopped buying
-    -- are covered by recall_due and entered_churn.
-    where lifecycle_rule = 4 and monetary_prev_30d > 0
+    -- are covered by recall_due and entered_churn. Rule 4 implies
+    -- monetary_prev_30d > 0 (monetary_30d >= 0 is below a share of it), so
+    -- the division above is safe.
+    where lifecycle_rule = 4
 
 ),
 

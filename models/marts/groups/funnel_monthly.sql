@@ -6,9 +6,20 @@ members as (
 
 ),
 
+first_join as (
+
+    select min(join_month) as first_join_month from members
+
+),
+
 months as (
 
-    select * from {{ ref('int_months') }}
+    -- SPEC §5.6: from the first join month (int_months may start earlier,
+    -- with a membership that began before its member's join date)
+    select all_months.*
+    from {{ ref('int_months') }} as all_months
+    inner join first_join
+        on all_months.month >= first_join.first_join_month
 
 ),
 

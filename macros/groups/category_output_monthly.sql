@@ -1,0 +1,147 @@
+{#- The SELECT of both category marts (SPEC §5.3), one definition: one row per
+    entity, month and category for every entity-month of `month_rosters`
+    (int_group_month_rosters or int_mentor_month_rosters, one row per entity,
+    month and member on the month-end roster), zeros included.
+    `entity_columns`: the entity's key first, then columns it determines
+    (['group_id', 'mentor_id'] or ['mentor_id']). Reads the months of
+    int_rebuild_months only; the caller's config makes it incremental. -#}
+{% macro category_output_monthly(month_rosters, entity_columns) %}
+{%- set key = entity_columns[0] -%}
+{%- set attributes = entity_columns[1:] -%}
+with
+
+month_rosters as (
+
+    select * from {{ month_rosters }}
+    where {{ in_rebuild_months('month') }}
+
+),
+
+monthly_category_sales as (
+
+    select * from {{ ref('int_member_monthly_category_sales') }}
+    where {{ in_rebuild_months('month') }}
+
+),
+
+platform_category_outputs as (
+
+    select * from {{ ref('int_platform_month_category_outputs') }}
+    where {{ in_rebuild_months('month') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('categories') }}
+
+),
+
+entity_months as (
+
+    select
+        {{ key }},
+        month,
+        {%- for column in attributes %}
+        {{ column }},
+        {%- endfor %}
+        is_complete_month,
+        count(case when is_active then 1 end) as active_members
+
+    from month_rosters
+    group by {{ key }}, month, {% for column in attributes %}{{ column }}, {% endfor %}is_complete_month
+
+),
+
+entity_category_sales as (
+
+    select
+        month_rosters.{{ key }},
+        month_rosters.month,
+        monthly_category_sales.category_code,
+        sum(monthly_category_sales.category_sales) as category_sales
+
+    from month_rosters
+    inner join monthly_category_sales
+        on
+            month_rosters.member_id = monthly_category_sales.member_id
+            and month_rosters.month = monthly_category_sales.month
+    group by 1, 2, 3
+
+),
+
+spine as (
+
+    select
+        entity_months.*,
+        categories.category_code
+
+    from entity_months
+    cross join categories
+
+),
+
+unit_outputs as (
+
+    select
+        spine.*,
+        coalesce(entity_category_sales.category_sales, 0) as category_sales,
+        case
+            when spine.active_members > 0
+                then
+                    cast(coalesce(entity_category_sales.category_sales, 0) as {{ type_double() }})
+                    / spine.active_members
+        end as category_unit_output,
+        platform_category_outputs.platform_category_unit_output
+
+    from spine
+    left join entity_category_sales
+        on
+            spine.{{ key }} = entity_category_sales.{{ key }}
+            and spine.month = entity_category_sales.month
+            and spine.category_code = entity_category_sales.category_code
+    left join platform_category_outputs
+        on
+            spine.month = platform_category_outputs.month
+            and spine.category_code = platform_category_outputs.category_code
+
+),
+
+indexed as (
+
+    select
+        unit_outputs.*,
+        case
+            when unit_outputs.platform_category_unit_output > 0
+                then unit_outputs.category_unit_output / unit_outputs.platform_category_unit_output
+        end as output_index
+
+    from unit_outputs
+
+),
+
+final as (
+
+    select
+        {{ key }},
+        month,
+        category_code,
+        {%- for column in attributes %}
+        {{ column }},
+        {%- endfor %}
+        is_complete_month,
+        cast(active_members as integer) as active_members,
+        cast(category_sales as decimal(18, 4)) as category_sales,
+        category_unit_output,
+        platform_category_unit_output,
+        output_index,
+        coalesce(
+            is_complete_month and output_index < 1 - {{ var('category_gap_tolerance') }}, false
+        ) as is_gap
+
+    from indexed
+
+)
+
+select * from final
+{% endmacro %}

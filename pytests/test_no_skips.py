@@ -1,0 +1,40 @@
+"""The session fails when any test is skipped (pytests/conftest.py), and no test file skips."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run_pytest(tmp_path, body: str) -> subprocess.CompletedProcess:
+    (tmp_path / "test_sample.py").write_text(body, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider",
+         "--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_sample.py")],
+        cwd=tmp_path, env={"PYTHONPATH": str(ROOT / "pytests"), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True)
+
+
+def test_a_skipped_test_fails_the_session(tmp_path):
+    done = run_pytest(tmp_path, "import pytest\n\ndef test_skips():\n    pytest.skip('why')\n\n"
+                                "def test_passes():\n    pass\n")
+    assert done.returncode == 1, done.stdout
+    assert "1 test(s) skipped" in done.stdout
+
+
+def test_a_session_without_skips_passes(tmp_path):
+    done = run_pytest(tmp_path, "def test_passes():\n    pass\n")
+    assert done.returncode == 0, done.stdout
+
+
+def test_no_test_file_skips_or_switches_tests_off():
+    pattern = re.compile(r"importorskip|pytest\.skip|mark\.skip|RADAR_SKIP|mark\.xfail")
+    offenders = [f"{path.name}:{n}" for path in sorted((ROOT / "pytests").glob("*.py"))
+                 if path.name != "test_no_skips.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if pattern.search(line)]
+    assert offenders == []
