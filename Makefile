@@ -33,7 +33,7 @@ help:
 	@echo "make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]   the pipeline on any landing folder"
 	@echo "make run LANDING=<dir> TARGET=postgres|spark   the same on PostgreSQL (RADAR_PG_*) or Spark (.venv-spark)"
 	@echo "make pg-start / pg-stop   a throwaway local PostgreSQL (prints the RADAR_PG_* variables)"
-	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
+	@echo "make alerts [AS_OF=…] [NICKNAME=0]   each mentor's ranked task list as CSV (exports/alerts/<as_of>/) and a summary"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
@@ -78,15 +78,17 @@ $(DEMO_LANDING)/manifest.json: | $(STAMP)
 demo: $(STAMP) $(DEMO_LANDING)/manifest.json
 	$(BIN)/python scripts/radar_run.py --landing $(DEMO_LANDING) --db $(DB) --reload $(if $(AS_OF),--as-of $(AS_OF))
 	@$(BIN)/python scripts/demo_digest.py --db $(DB)
-	@$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+	@$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts $(if $(filter 0,$(NICKNAME)),--no-nickname)
 	@echo "warehouse: $(DB)   GX Data Docs: target/gx_data_docs/index.html   mentor CSVs: exports/alerts/"
 
 digest: $(STAMP)
 	$(BIN)/python scripts/demo_digest.py --db $(DB)
 
+# NICKNAME=0 leaves the member nickname (PII, added at export time only) out of the files.
+NICKNAME ?= 1
 alerts: $(STAMP)
 	@test -z "$(AS_OF)" || $(BIN)/python scripts/radar_run.py --landing $(or $(LANDING),$(DEMO_LANDING)) --db $(DB) --as-of $(AS_OF)
-	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts $(if $(filter 0,$(NICKNAME)),--no-nickname)
 
 run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
