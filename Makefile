@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium
+	console semantic setup-chromium metrics
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -39,6 +39,7 @@ help:
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
 	@echo "make console [DB=<path>] [CONSOLE_PORT=8501]   the Radar console (Streamlit) on 127.0.0.1, read-only"
 	@echo "make semantic   validate the semantic layer (dbt parse + mf validate-configs --skip-dw)"
+	@echo "make metrics [METRICS=activity_rate,unit_output] [GROUP_BY=metric_time__month] [DB=…] [MF_ARGS=…]   MetricFlow query"
 
 $(STAMP): requirements.txt constraints.txt
 	@echo "setting up $(VENV) (pinned, first run only)..."
@@ -116,6 +117,16 @@ semantic: $(STAMP)
 	@mkdir -p target
 	@RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/dbt parse --quiet
 	$(BIN)/mf validate-configs --skip-dw
+
+# MetricFlow over the warehouse DB, from any shell: the Makefile sets DBT_PROFILES_DIR, and the
+# semantic manifest is parsed against the same file (its database name is the file's name).
+METRICS ?= activity_rate,unit_output
+GROUP_BY ?= metric_time__month
+ORDER_BY ?= $(GROUP_BY)
+metrics: $(STAMP)
+	@mkdir -p target
+	@RADAR_DB_PATH=$(abspath $(DB)) $(BIN)/dbt parse --quiet
+	@RADAR_DB_PATH=$(abspath $(DB)) MF_TRACKING_DISABLED=1 $(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) --order $(ORDER_BY) $(MF_ARGS)
 
 # The Radar console over the warehouse DB (read-only); --db points it at any warehouse file.
 CONSOLE_PORT ?= 8501

@@ -64,11 +64,24 @@ warnings as (
 -- (segment_downgrade), grades (group_grade_drop), categories (category_gap).
 display_names as (
 
-    select segment as code, name_zh, name_en from rfm_segments
+    select
+        segment as code,
+        name_zh,
+        name_en
+    from rfm_segments
     union all
-    select code, name_zh, name_en from labels where kind = 'grade'
+    select
+        code,
+        name_zh,
+        name_en
+    from labels
+    where kind = 'grade'
     union all
-    select category_code as code, name_zh, name_en from categories
+    select
+        category_code as code,
+        name_zh,
+        name_en
+    from categories
 
 ),
 

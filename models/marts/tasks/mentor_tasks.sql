@@ -29,15 +29,15 @@ categories as (
 
 ),
 
-{#- >>> SWAP POINT (member_churn_risk, SPEC §7.2) <<<
-    Until member_churn_risk is built on this branch, churn_risk and
-    expected_value_90d are null and the interim priority below decides the
-    order. After merging it, replace the body of this CTE with
-        select member_id, churn_risk, expected_value_90d
-        from {{ ref('member_churn_risk') }}
-    (members not alive on as_of_date have no row there and keep nulls). -#}
 churn_scores as (
 
+    {#- >>> SWAP POINT (member_churn_risk, SPEC §7.2) <<<
+        Until member_churn_risk is built on this branch, churn_risk and
+        expected_value_90d are null and the interim priority below decides the
+        order. After merging it, replace the body of this CTE with
+            select member_id, churn_risk, expected_value_90d
+            from {{ ref('member_churn_risk') }}
+        (members not alive on as_of_date have no row there and keep nulls). #}
     select
         member_id,
         cast(null as {{ type_double() }}) as churn_risk,
@@ -186,12 +186,12 @@ ranked as (
         row_number() over (
             partition by mentor_id
             order by
-                severity_rank,
+                severity_rank asc,
                 priority_score desc,
-                case when recency_days is null then 1 else 0 end,
-                recency_days,
-                entity_type,
-                entity_id
+                case when recency_days is null then 1 else 0 end asc,
+                recency_days asc,
+                entity_type asc,
+                entity_id asc
         ) as task_rank
 
     from prioritised
