@@ -69,16 +69,16 @@ reasons as (
         open_alerts.entity_type,
         open_alerts.entity_id,
         count(*) as alerts,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat([
                 'open_alerts.alert_code',
                 "case when open_alerts.category_code is null then '' else ':' end",
                 "coalesce(open_alerts.category_code, '')",
             ]),
             "', '",
-            'order by open_alerts.alert_order',
+            'open_alerts.alert_order',
         ) }} as reasons,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat([
                 'open_alerts.alert_name_zh',
                 "case when categories.name_zh is null then '' else '（' end",
@@ -86,9 +86,9 @@ reasons as (
                 "case when categories.name_zh is null then '' else '）' end",
             ]),
             "'、'",
-            'order by open_alerts.alert_order',
+            'open_alerts.alert_order',
         ) }} as reasons_zh,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat([
                 'open_alerts.alert_name_en',
                 "case when categories.name_en is null then '' else ' (' end",
@@ -96,7 +96,7 @@ reasons as (
                 "case when categories.name_en is null then '' else ')' end",
             ]),
             "'; '",
-            'order by open_alerts.alert_order',
+            'open_alerts.alert_order',
         ) }} as reasons_en
 
     from open_alerts
