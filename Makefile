@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium cdnow mutation test-fast
+	console semantic setup-chromium cdnow mutation test-fast metrics
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -33,7 +33,7 @@ help:
 	@echo "make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>]   the pipeline on any landing folder"
 	@echo "make run LANDING=<dir> TARGET=postgres|spark   the same on PostgreSQL (RADAR_PG_*) or Spark (.venv-spark)"
 	@echo "make pg-start / pg-stop   a throwaway local PostgreSQL (prints the RADAR_PG_* variables)"
-	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
+	@echo "make alerts [AS_OF=…] [NICKNAME=0]   each mentor's ranked task list as CSV (exports/alerts/<as_of>/) and a summary"
 	@echo "make test-fast   lint + pytest without Spark, PostgreSQL and the browser (the inner loop)"
 	@echo "make mutation [MUTATION_ARGS='--only <path> --limit N']   flip SQL comparisons, report survivors"
 	@echo "make lint    sqlfluff + ruff"
@@ -42,6 +42,7 @@ help:
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
 	@echo "make console [DB=<path>] [CONSOLE_PORT=8501]   the Radar console (Streamlit) on 127.0.0.1, read-only"
 	@echo "make semantic   validate the semantic layer (dbt parse + mf validate-configs --skip-dw)"
+	@echo "make metrics [METRICS=activity_rate,unit_output] [GROUP_BY=metric_time__month] [DB=…] [MF_ARGS=…]   MetricFlow query"
 
 $(STAMP): requirements.txt constraints.txt
 	@echo "setting up $(VENV) (pinned, first run only)..."
@@ -81,15 +82,17 @@ $(DEMO_LANDING)/manifest.json: | $(STAMP)
 demo: $(STAMP) $(DEMO_LANDING)/manifest.json
 	$(BIN)/python scripts/radar_run.py --landing $(DEMO_LANDING) --db $(DB) --reload $(if $(AS_OF),--as-of $(AS_OF))
 	@$(BIN)/python scripts/demo_digest.py --db $(DB)
-	@$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+	@$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts $(if $(filter 0,$(NICKNAME)),--no-nickname)
 	@echo "warehouse: $(DB)   GX Data Docs: target/gx_data_docs/index.html   mentor CSVs: exports/alerts/"
 
 digest: $(STAMP)
 	$(BIN)/python scripts/demo_digest.py --db $(DB)
 
+# NICKNAME=0 leaves the member nickname (PII, added at export time only) out of the files.
+NICKNAME ?= 1
 alerts: $(STAMP)
 	@test -z "$(AS_OF)" || $(BIN)/python scripts/radar_run.py --landing $(or $(LANDING),$(DEMO_LANDING)) --db $(DB) --as-of $(AS_OF)
-	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts $(if $(filter 0,$(NICKNAME)),--no-nickname)
 
 run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
@@ -122,6 +125,16 @@ semantic: $(STAMP)
 	@mkdir -p target
 	@RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/dbt parse --quiet
 	$(BIN)/mf validate-configs --skip-dw
+
+# MetricFlow over the warehouse DB, from any shell: the Makefile sets DBT_PROFILES_DIR, and the
+# semantic manifest is parsed against the same file (its database name is the file's name).
+METRICS ?= activity_rate,unit_output
+GROUP_BY ?= metric_time__month
+ORDER_BY ?= $(GROUP_BY)
+metrics: $(STAMP)
+	@mkdir -p target
+	@RADAR_DB_PATH=$(abspath $(DB)) $(BIN)/dbt parse --quiet
+	@RADAR_DB_PATH=$(abspath $(DB)) MF_TRACKING_DISABLED=1 $(BIN)/mf query --metrics $(METRICS) --group-by $(GROUP_BY) --order $(ORDER_BY) $(MF_ARGS)
 
 # The Radar console over the warehouse DB (read-only); --db points it at any warehouse file.
 CONSOLE_PORT ?= 8501

@@ -3,7 +3,7 @@
     streamlit run console/app.py -- --db warehouse/radar.duckdb
 
 ``--db`` (or $RADAR_DB_PATH) points it at any warehouse file; it is opened
-read-only. Chinese labels by default, English with the sidebar switch.
+read-only. Chinese labels by default, English with the sidebar switch or ``?lang=en``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,16 @@ from console.app_pages import PAGES  # noqa: E402
 
 st.set_page_config(page_title="Retention Radar", page_icon="📡", layout="wide")
 
+# The language lives in the URL (?lang=en) as well as in the session, so a reload or a
+# deep link (/warnings?lang=en&mentor=MT0002) keeps it.
+if "lang" not in st.session_state:
+    linked = st.query_params.get("lang")
+    st.session_state["lang"] = linked if linked in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 with st.sidebar:
     st.radio(i18n.label("zh", "language"), i18n.LANGUAGES, key="lang", horizontal=True,
              format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+if st.query_params.get("lang") != st.session_state["lang"]:
+    st.query_params["lang"] = st.session_state["lang"]
     st.caption(f"{ui.t('warehouse')}: `{ui.db_path()}`")
 
 navigation = st.navigation([

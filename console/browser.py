@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,11 +90,51 @@ class PageShot:
     title: str
     path: Path | None
     exceptions: int
+    text: str = ""
+
+
+#: JavaScript: every text a person sees — the page's text, chart text (SVG) and the cells and
+#: headers of data grids (drawn on a canvas; glide-data-grid mirrors them in an aria table).
+VISIBLE_TEXT_JS = """() => {
+    const main = (document.querySelector('[data-testid="stMain"]') || document.body).cloneNode(true);
+    // icon ligatures (e.g. keyboard_arrow_right) are drawn as icons, not read as text
+    main.querySelectorAll('[data-testid="stIconMaterial"], .material-icons, [translate="no"]').forEach(e => e.remove());
+    document.body.appendChild(main);
+    const parts = [main.innerText];
+    main.remove();
+    for (const node of document.querySelectorAll('svg text')) parts.push(node.textContent);
+    for (const node of document.querySelectorAll('[role="columnheader"], [role="gridcell"], th, td'))
+        parts.push(node.textContent);
+    return parts.join('\\n');
+}"""
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+RAW_NULL = re.compile(r"\b(?:None|nan|NaN|NaT|null)\b")
+
+
+def visible_problems(text: str) -> list[str]:
+    """Raw codes (snake_case words) and None/NaN/null cells in a page's visible text."""
+    return sorted(set(SNAKE_CASE.findall(text)) | set(RAW_NULL.findall(text)))
+
+
+def full_page_height(page) -> int:
+    """Height of the whole console page: Streamlit scrolls inside its main container, so a
+    full-page screenshot of the document alone would stop at the viewport."""
+    return int(page.evaluate("""() => Math.max(document.body.scrollHeight,
+        ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], section.main')]
+            .map(e => e.scrollHeight))"""))
+
+
+def page_url(base: str, name: str, lang: str = "zh", **params: str) -> str:
+    """URL of a console page; the language and other state go in the query string (deep link)."""
+    query = urllib.parse.urlencode({"lang": lang, **params})
+    return (f"{base}/" if name == DEFAULT_PAGE else f"{base}/{name}") + f"?{query}"
 
 
 def shoot(base: str, out_dir: Path | None, pages: tuple[str, ...] = PAGE_PATHS, *, lang: str = "zh",
-          width: int = 1400, height: int = 1000, timeout_ms: int = 30000) -> list[PageShot]:
-    """Open each page, wait for its charts, count the drawn ones and save a full-page PNG."""
+          width: int = 1400, height: int = 1000, timeout_ms: int = 30000,
+          params: dict[str, str] | None = None) -> list[PageShot]:
+    """Open each page (language and ``params`` in the URL), wait for its charts, count the drawn
+    ones, collect the visible text and save a full-page PNG."""
     from playwright.sync_api import sync_playwright
 
     if out_dir is not None:
@@ -104,13 +146,10 @@ def shoot(base: str, out_dir: Path | None, pages: tuple[str, ...] = PAGE_PATHS, 
         try:
             page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
             for name in pages:
-                url = f"{base}/" if name == DEFAULT_PAGE else f"{base}/{name}"
+                page.set_viewport_size({"width": width, "height": height})
+                url = page_url(base, name, lang, **(params or {}))
                 page.goto(url, wait_until="domcontentloaded")
                 page.wait_for_selector("h1", timeout=timeout_ms)
-                if lang == "en":
-                    page.get_by_text("English", exact=True).click()
-                    page.wait_for_function("() => document.querySelector('h1')?.innerText.includes('Retention')",
-                                           timeout=timeout_ms)
                 page.wait_for_selector(f"{CHART} .main-svg", timeout=timeout_ms)
                 # a chart is drawn when plotly has put its traces into the SVG
                 page.wait_for_function(
@@ -126,11 +165,14 @@ def shoot(base: str, out_dir: Path | None, pages: tuple[str, ...] = PAGE_PATHS, 
                 charts = page.locator(CHART).count()
                 exceptions = page.locator('[data-testid="stException"]').count()
                 title = page.locator("h1").first.inner_text()
+                text = page.evaluate(VISIBLE_TEXT_JS)
                 path = None
                 if out_dir is not None:
                     path = out_dir / f"{name}{'' if lang == 'zh' else '_' + lang}.png"
+                    page.set_viewport_size({"width": width, "height": max(height, full_page_height(page) + 40)})
+                    page.wait_for_timeout(500)
                     page.screenshot(path=str(path), full_page=True)
-                shots.append(PageShot(name, url, charts, drawn, title, path, exceptions))
+                shots.append(PageShot(name, url, charts, drawn, title, path, exceptions, text))
         finally:
             browser.close()
     return shots
@@ -149,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     with serve(args.db) as base:
         for shot in shoot(base, args.out, tuple(args.pages.split(",")), lang=args.lang,
                           width=args.width, height=args.height):
-            print(f"{shot.page:<12} charts drawn {shot.drawn}/{shot.charts}  {shot.path}")
+            problems = visible_problems(shot.text)
+            print(f"{shot.page:<12} charts drawn {shot.drawn}/{shot.charts}  {shot.path}"
+                  + (f"  raw text visible: {', '.join(problems)}" if problems else ""))
     return 0
 
 

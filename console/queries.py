@@ -28,7 +28,12 @@ REQUIRED_TABLES = (
     ("marts", "member_segments"),
     ("marts", "member_segment_history"),
     ("marts", "early_warnings"),
+    ("marts", "mentor_tasks"),
+    ("marts", "mentor_task_summary"),
     ("config", "categories"),
+    ("config", "labels"),
+    ("config", "alert_catalog"),
+    ("config", "rfm_segments"),
 )
 
 
@@ -179,49 +184,8 @@ def funnel(con) -> pd.DataFrame:
     return _df(con, FUNNEL_SQL + " order by month")
 
 
-WARNING_COLUMNS = (
-    "severity", "alert_code", "alert_name_zh", "entity_type", "entity_id", "category_code", "period_month",
-    "mentor_id", "metric_value", "threshold_value", "message_zh", "action_zh", "is_new",
-)
-
 #: sentinel for "members in no group" in the mentor filter
 NO_MENTOR = "__no_mentor__"
-
-
-def warnings(con, *, mentor_id: str | None = None, alert_codes: list[str] | None = None,
-             severities: list[str] | None = None, new_only: bool = False) -> pd.DataFrame:
-    """Open warnings with the page's filters, in task-list order (severity, alert, entity)."""
-    where, params = [], []
-    if mentor_id == NO_MENTOR:
-        where.append("mentor_id is null")
-    elif mentor_id is not None:
-        where.append("mentor_id = ?")
-        params.append(mentor_id)
-    if alert_codes:
-        where.append(f"alert_code in ({', '.join('?' for _ in alert_codes)})")
-        params += list(alert_codes)
-    if severities:
-        where.append(f"severity in ({', '.join('?' for _ in severities)})")
-        params += list(severities)
-    if new_only:
-        where.append("is_new")
-    return _df(con, f"""
-        select {", ".join(WARNING_COLUMNS)}
-        from marts.early_warnings
-        {"where " + " and ".join(where) if where else ""}
-        order by severity_rank, alert_code, entity_id, category_code nulls first, period_month nulls first
-    """, params)
-
-
-def warning_filter_values(con) -> dict[str, list]:
-    return {
-        "alert_code": [r[0] for r in con.execute(
-            "select distinct alert_code from marts.early_warnings order by 1").fetchall()],
-        "mentor_id": [r[0] for r in con.execute(
-            "select distinct mentor_id from marts.early_warnings where mentor_id is not null order by 1").fetchall()],
-        "has_no_mentor": con.execute(
-            "select count(*) > 0 from marts.early_warnings where mentor_id is null").fetchone()[0],
-    }
 
 
 def first_member_id(con) -> str | None:
@@ -235,7 +199,7 @@ def member(con, member_id: str) -> pd.DataFrame:
                segment_rank, lifecycle_stage, previous_segment, recency_days, frequency_30d, monetary_30d,
                purchases_total, sales_total, first_purchase_date, last_purchase_date
         from marts.member_segments
-        where member_id = ?
+        where upper(member_id) = upper(trim(?))
     """, [member_id])
 
 
@@ -247,3 +211,67 @@ def member_history(con, member_id: str) -> pd.DataFrame:
         where member_id = ?
         order by month_end
     """, [member_id])
+
+
+# ----------------------------------------------------------------- names from seeds, task lists
+
+def names(con) -> pd.DataFrame:
+    """(kind, code, name_zh, name_en) of every code a page shows: alerts, segments, categories,
+    lifecycle stages, grades, severities, entity types (seeds alert_catalog, rfm_segments,
+    categories, labels)."""
+    return _df(con, """
+        select 'alert' as kind, alert_code as code, name_zh, name_en from config.alert_catalog
+        union all
+        select 'segment', segment, name_zh, name_en from config.rfm_segments
+        union all
+        select 'category', category_code, name_zh, name_en from config.categories
+        union all
+        select kind, code, name_zh, name_en from config.labels
+    """)
+
+
+def alert_catalog(con) -> pd.DataFrame:
+    return _df(con, "select alert_code, severity, severity_rank from config.alert_catalog order by severity_rank, alert_code")
+
+
+def task_summary(con) -> pd.DataFrame:
+    """marts.mentor_task_summary, operations' list (mentor null) first."""
+    return _df(con, """
+        select mentor_id, new_warnings, tasks, within_capacity, over_capacity, suppressed
+        from marts.mentor_task_summary
+        order by mentor_id nulls first
+    """)
+
+
+def tasks(con, mentor_id: str | None) -> pd.DataFrame:
+    """One mentor's ranked list (NO_MENTOR: operations' list of members in no group)."""
+    where = "mentor_id is null" if mentor_id == NO_MENTOR else "mentor_id = ?"
+    return _df(con, f"""
+        select task_rank, within_capacity, entity_type, entity_id, group_id, primary_alert_code, reasons_zh,
+               reasons_en, message_zh, message_en, action_zh, action_en, segment, lifecycle_stage,
+               last_purchase_date, monetary_30d, churn_risk, expected_value_90d
+        from marts.mentor_tasks
+        where {where}
+        order by task_rank
+    """, [] if mentor_id == NO_MENTOR else [mentor_id])
+
+
+def member_warnings(con, member_id: str) -> pd.DataFrame:
+    """The member's open warnings today, most severe first."""
+    return _df(con, """
+        select alert_code, severity, severity_rank, message_zh, message_en, action_zh, action_en, is_new,
+               is_playbook_suppressed
+        from marts.early_warnings
+        where entity_type = 'member' and entity_id = ?
+        order by severity_rank, alert_code
+    """, [member_id])
+
+
+def member_churn(con, member_id: str) -> pd.DataFrame | None:
+    """churn_risk and expected_value_90d of the member, or None while marts.member_churn_risk is not built."""
+    present = con.execute("""select count(*) from information_schema.tables
+                             where table_schema = 'marts' and table_name = 'member_churn_risk'""").fetchall()[0][0]
+    if not present:
+        return None
+    return _df(con, "select churn_risk, expected_value_90d from marts.member_churn_risk where member_id = ?",
+               [member_id])

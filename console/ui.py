@@ -104,18 +104,27 @@ def _mentor_task_lists(path_text: str, version: int) -> dict[str, bytes]:
     from radar import alerts
 
     with tempfile.TemporaryDirectory(prefix="radar_console_alerts_") as out:
-        result = alerts.export(Path(path_text), Path(out))
+        # the console stays free of PII: its download is the file without nicknames (--no-nickname)
+        result = alerts.export(Path(path_text), Path(out), with_nickname=False)
         return {path.stem: path.read_bytes() for path in sorted(result.out_dir.glob("*.csv"))}
 
 
 def mentor_task_list(mentor_id: str | None) -> tuple[str, bytes | None]:
-    """(file name, bytes) of a mentor's task list today, exactly as exports/alerts/<as_of>/ holds it."""
+    """(file name, bytes) of a mentor's within-capacity list today, exactly as exports/alerts/<as_of>/ holds it."""
     from radar import alerts
 
     path = db_path()
-    stem = alerts.file_stem(mentor_id)
+    stem = alerts.file_stem(mentor_id) + alerts.WITHIN_SUFFIX
     files = _mentor_task_lists(str(path), _version(path))
     return f"{stem}.csv", files.get(stem)
+
+
+@st.cache_data(show_spinner=False)
+def project_vars() -> dict:
+    """The dbt vars of dbt_project.yml (their defaults), for texts that explain a rule."""
+    import yaml
+
+    return yaml.safe_load((ROOT / "dbt_project.yml").read_text(encoding="utf-8")).get("vars", {})
 
 
 # ----------------------------------------------------------------- formatting
@@ -145,8 +154,36 @@ def fmt_month(value) -> str:
     return "" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m")
 
 
+def name(kind: str, code) -> str:
+    """The seed name of a code (alert, segment, category, lifecycle_stage, grade, severity,
+    entity_type) in the page's language; "–" when missing, the code itself when no seed names it."""
+    if is_missing(code):
+        return "–"
+    table = q(queries.names)
+    hit = table[(table["kind"] == kind) & (table["code"] == code)]
+    if hit.empty:
+        return str(code)
+    return str(hit.iloc[0]["name_zh" if lang() == "zh" else "name_en"])
+
+
+def text(row, column: str) -> str:
+    """``<column>_zh`` or ``<column>_en`` of a row, by the page's language; "–" when missing."""
+    value = row[f"{column}_{lang()}"]
+    return "–" if is_missing(value) else str(value)
+
+
+def fmt_date(value) -> str:
+    return "–" if is_missing(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
 def grade_label(grade) -> str:
-    return t("not_graded") if is_missing(grade) else t(f"grade_{grade}")
+    return t("not_graded") if is_missing(grade) else name("grade", grade)
+
+
+def people_table(frame: pd.DataFrame) -> None:
+    """Show a table whose columns are already headed for people and whose cells are text."""
+    height = min(35 * (len(frame) + 1) + 3, 1100)  # up to ~30 rows without an inner scrollbar
+    st.dataframe(frame.fillna("–").astype(str), hide_index=True, width="stretch", height=height)
 
 
 def category_name(row) -> str:
@@ -156,6 +193,9 @@ def category_name(row) -> str:
 PLOTLY_CONFIG = {"displaylogo": False}
 
 
-def chart(fig) -> None:
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.2})
+def chart(fig, legend_on_top: bool = False) -> None:
+    """Draw a plotly figure; a tall chart puts its legend on top so it stays in view."""
+    legend = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0} if legend_on_top else \
+        {"orientation": "h", "y": -0.2}
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 90 if legend_on_top else 40, "b": 10}, legend=legend)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)

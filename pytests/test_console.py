@@ -261,7 +261,15 @@ def test_overview_kpis_equal_the_marts(tiny_db):
     assert values[zh("kpi_sales")] == f"{now['sales']:,.0f}"
     assert values[zh("kpi_unit_output")] == f"{now['unit_output']:,.0f}"
     assert values[zh("kpi_new_members")] == f"{now['new_members']:,}"
-    assert values[zh("kpi_activation_rate")] == pct(now["activation_rate"])
+    # activation compares complete cohorts only: the latest month whose new members all had 30 days
+    complete = query(tiny_db, """select month, activation_rate from marts.funnel_monthly
+                                 where month <= ? and new_members > 0 and activation_eligible = new_members
+                                 order by month desc limit 2""", [month])
+    label = f"{zh('kpi_activation_rate')} · {complete[0][0].strftime('%Y-%m')}"
+    assert values[label] == pct(complete[0][1])
+    assert deltas[label] == f"{(complete[0][1] - complete[1][1]) * 100:+.1f} pp"
+    assert complete[0][0] < month  # as_of's own month is still filling in, and says so
+    assert any(zh("filling_in") in c.value for c in at.caption)
     assert values[zh("kpi_open_warnings")] == f"{open_warnings:,}"
     assert values[zh("kpi_new_warnings")] == f"{new_warnings:,}"
     assert deltas[zh("kpi_members")] == f"{now['members'] - before['members']:+,}"
@@ -276,7 +284,7 @@ def test_overview_kpis_equal_the_marts(tiny_db):
 
     # new warnings by code: one bar per alert code with new warnings, with its count
     by_code = dict(query(tiny_db, "select alert_name_zh, count(*) from marts.early_warnings where is_new "
-                                  "group by 1"))
+                                  "group by 1"))  # alert names from the alert_catalog seed
     bars = charts(at)[0]["data"][0]
     assert dict(zip(bars["y"], bars["x"], strict=True)) == by_code
 
@@ -318,12 +326,21 @@ def test_group_health_mentor_filter_and_drill(tiny_db):
 
     # grade colours: every graded cell sits in the trace of its grade
     grid = charts(at)[0]["data"]
-    fail = next(trace for trace in grid if trace["type"] == "heatmap" and trace["name"] == zh("grade_fail"))
+    fail = next(trace for trace in grid if trace["type"] == "heatmap" and trace["name"] == "不及格")  # labels seed
     fail_cells = {(y, x) for y, row in zip(fail["y"], fail["z"], strict=True)
                   for x, z in zip(fail["x"], row, strict=True) if z is not None}
     expected_fail = {(g, m.strftime("%Y-%m")) for g, m in query(tiny_db, """
         select group_id, month from marts.group_health_monthly where mentor_id = ? and grade = 'fail'""", [mentor])}
     assert fail_cells == expected_fail
+
+    # worst first: the top row (plotly draws the first category at the bottom) is a group
+    # whose latest complete month is graded no better than any other group's
+    rows = grid[0]["y"]
+    (latest,) = query(tiny_db, "select max(month) from marts.group_health_monthly where is_complete_month")[0]
+    ranks = dict(query(tiny_db, "select group_id, grade_rank from marts.group_health_monthly "
+                                "where month = ? and mentor_id = ?", [latest, mentor]))
+    graded = [ranks[g] for g in reversed(rows) if ranks.get(g) is not None]
+    assert graded == sorted(graded, reverse=True)
 
     group = sorted(expected)[-1]
     at.selectbox(key="groups_drill").select(group).run()
@@ -397,64 +414,77 @@ def test_cohorts_and_funnel_mark_incomplete_months(tiny_db):
     assert all((a is None and b is None) or a == pytest.approx(b) for a, b in zip(shown, expected, strict=True))
 
 
-def test_warnings_filters_counts_and_mentor_download(tiny_db, tmp_path):
+def test_task_list_per_mentor_and_download(tiny_db, tmp_path):
     at = open_app(tiny_db, "views/warnings.py")
     no_exception(at)
-    total = query(tiny_db, "select count(*) from marts.early_warnings")[0][0]
-    assert metric_values(at)[zh("count_open")] == f"{total:,}"
+    (tasks, within, over, kept) = query(tiny_db, """select sum(tasks), sum(within_capacity), sum(over_capacity),
+                                                    sum(suppressed) from marts.mentor_task_summary""")[0]
+    values = metric_values(at)
+    assert (values[zh("tasks_count")], values[zh("tasks_within")], values[zh("tasks_over")],
+            values[zh("tasks_kept_off")]) == (f"{tasks:,}", f"{within:,}", f"{over:,}", f"{kept:,}")
     assert not at.get("download_button")
+    # the first table is the alert glossary (in the "how the list is made" expander)
+    glossary, summary_table = at.dataframe[0].value, at.dataframe[1].value
+    assert list(glossary.columns) == [zh("col_alert"), zh("col_severity"), zh("col_meaning")]
+    assert len(glossary) == query(tiny_db, "select count(*) from config.alert_catalog")[0][0]
+    assert list(summary_table.columns)[0] == zh("col_mentor")
+    assert len(summary_table) == query(tiny_db, "select count(*) from marts.mentor_task_summary")[0][0]
 
-    mentor = query(tiny_db, "select mentor_id from marts.early_warnings where is_new and mentor_id is not null "
+    mentor = query(tiny_db, "select mentor_id from marts.mentor_tasks where mentor_id is not null "
                             "group by 1 order by count(*) desc, 1 limit 1")[0][0]
     at.selectbox(key="warnings_mentor").select(mentor).run()
     no_exception(at)
-    (n, n_new, n_high) = query(tiny_db, """
-        select count(*), count(*) filter (where is_new), count(*) filter (where severity = 'high')
-        from marts.early_warnings where mentor_id = ?""", [mentor])[0]
-    values = metric_values(at)
-    assert (values[zh("count_open")], values[zh("count_new")], values[zh("count_high")]) == (
-        f"{n:,}", f"{n_new:,}", f"{n_high:,}")
-    assert len(at.dataframe[0].value) == n
+    expected = query(tiny_db, """select entity_id, message_zh, action_zh from marts.mentor_tasks
+                                 where mentor_id = ? and within_capacity order by task_rank""", [mentor])
+    table = at.dataframe[1].value  # glossary, then her list
+    assert list(table[zh("col_rank")]) == [str(i) for i in range(1, len(expected) + 1)]
+    assert list(zip(table[zh("col_entity_id")], table[zh("col_message")], table[zh("col_action")],
+                    strict=True)) == expected
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == [zh("download_mentor", mentor=mentor)]
 
-    at.checkbox(key="warnings_new_only").check().run()
-    assert len(at.dataframe[0].value) == n_new
-    codes = [c for (c,) in query(tiny_db, "select distinct alert_code from marts.early_warnings "
-                                          "where mentor_id = ? and is_new order by 1", [mentor])]
-    at.multiselect(key="warnings_alerts").set_value(codes[:1]).run()
-    at.multiselect(key="warnings_severity").set_value(["high", "medium", "low"]).run()
-    table = at.dataframe[0].value
-    assert set(table["alert_code"]) == set(codes[:1]) and table["is_new"].all()
-    assert len(table) == query(tiny_db, "select count(*) from marts.early_warnings where mentor_id = ? and is_new "
-                                        "and alert_code = ?", [mentor, codes[0]])[0][0]
+    # English: the same list with English messages and actions
+    at = open_app(tiny_db, "views/warnings.py", lang="en", warnings_mentor=mentor)
+    no_exception(at)
+    table = at.dataframe[1].value
+    assert list(table[i18n.label("en", "col_action")]) == [a for (a,) in query(tiny_db, """
+        select action_en from marts.mentor_tasks where mentor_id = ? and within_capacity order by task_rank""",
+        [mentor])]
 
-    # the download is the mentor export itself (radar.alerts), not a copy of its logic
+    # the download is the mentor export itself without nicknames (radar.alerts), not a copy of its logic
     from console import ui
 
     os.environ["RADAR_DB_PATH"] = str(tiny_db)
     name, data = ui.mentor_task_list(mentor)
-    exported = alerts.export(tiny_db, tmp_path)
-    assert name == f"{alerts.file_stem(mentor)}.csv"
+    exported = alerts.export(tiny_db, tmp_path, with_nickname=False)
+    assert name == f"{alerts.file_stem(mentor)}{alerts.WITHIN_SUFFIX}.csv"
     assert data == (exported.out_dir / name).read_bytes()
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == list(alerts.CSV_COLUMNS) and len(rows) - 1 == n_new
+    assert alerts.NICKNAME_HEADER not in rows[0] and len(rows) - 1 == len(expected)
 
 
 def test_member_lookup(tiny_db):
     member, stage, segment_zh = query(tiny_db, """
-        select member_id, lifecycle_stage, segment_name_zh from marts.member_segments
-        where purchases_total > 0 order by member_id desc limit 1""")[0]
+        select member_id, labels.name_zh, segment_name_zh from marts.member_segments
+        inner join config.labels as labels on labels.kind = 'lifecycle_stage' and labels.code = lifecycle_stage
+        where purchases_total > 0
+          and member_id in (select entity_id from marts.early_warnings where entity_type = 'member')
+        order by member_id desc limit 1""")[0]
     at = open_app(tiny_db, "views/members.py")
     no_exception(at)
     first = query(tiny_db, "select min(member_id) from marts.member_segments")[0][0]
     assert at.text_input(key="members_id").value == first
 
-    at.text_input(key="members_id").input(member).run()
+    # case and surrounding spaces do not matter
+    at.text_input(key="members_id").input(f" {member.lower()} ").run()
     no_exception(at)
     values = metric_values(at)
-    assert values[zh("lifecycle_stage")] == zh(f"stage_{stage}")
+    assert values[zh("lifecycle_stage")] == stage
     assert values[zh("segment")] == segment_zh
+    assert values[zh("member_churn_risk")] == "–"  # member_churn_risk not built here
+    open_now = query(tiny_db, "select count(*) from marts.early_warnings where entity_type = 'member' "
+                              "and entity_id = ?", [member])[0][0]
+    assert open_now > 0 and len(at.dataframe[0].value) == open_now
     history = query(tiny_db, "select segment_rank from marts.member_segment_history where member_id = ? "
                              "order by month_end", [member])
     assert charts(at)[0]["data"][0]["y"] == [r for (r,) in history]

@@ -8,7 +8,10 @@ Sections:
 2. the grade distribution of the last complete month (``group_health_monthly``);
 3. the five weakest groups of that month — lowest grade first, then lowest
    activity uplift — each with its weakest category, the one with the lowest
-   ``output_index`` (``group_category_output_monthly``).
+   ``output_index`` (``group_category_output_monthly``), named in English
+   (seed ``categories``).
+
+A "How to read" block first explains every column in words.
 """
 
 from __future__ import annotations
@@ -72,10 +75,12 @@ WEAKEST_SQL = """
     select
         weakest.group_id, weakest.mentor_id, weakest.grade, weakest.roster_size,
         weakest.activity_rate, weakest.activity_uplift_pp, weakest.unit_output_uplift_pct,
-        ranked_categories.category_code, ranked_categories.output_index
+        coalesce(names.name_en, ranked_categories.category_code), ranked_categories.output_index
     from weakest
     left join ranked_categories
         on weakest.group_id = ranked_categories.group_id and ranked_categories.position = 1
+    left join config.categories as names
+        on ranked_categories.category_code = names.category_code
     order by weakest.grade_rank desc, weakest.activity_uplift_pp asc nulls first, weakest.group_id
 """
 
@@ -96,6 +101,19 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return out
+
+
+#: What the columns mean, printed first so every table below reads on its own.
+HOW_TO_READ = """How to read this digest
+  Tenure curve: bucket = the member's 30-day window since joining (13+ = over a year); windows = complete
+    windows in it; active = share of those windows with at least one purchase; expected = the thesis
+    baseline for the tier; delta pp = active minus expected, in percentage points.
+  Grades: excellent / good / pass need both uplifts at or above their minimums (seed group_health_grades);
+    below pass is fail; groups under the minimum size or in an incomplete month are not graded.
+  Weakest groups: roster = members at month end; active = share who bought that month; act. pp = activity
+    rate minus the tenure-expected rate, in percentage points; output % = sales per active member against
+    the month's standard, in %; weakest category = the category with the lowest output index (the group's
+    sales per active member in it divided by the platform's; 1.00 = platform level; below 1 − tolerance, 0.80 by default, is a gap)."""
 
 
 def tenure_section(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -163,7 +181,7 @@ def weakest_section(con: duckdb.DuckDBPyConnection, schema: str, month, limit: i
 def build_digest(db_path: Path, schema: str = DEFAULT_SCHEMA, limit: int = 5) -> str:
     """The digest text for the warehouse at ``db_path`` (opened read-only)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
-        sections = [tenure_section(con, schema)]
+        sections = [HOW_TO_READ.splitlines(), tenure_section(con, schema)]
         month = con.execute(LAST_COMPLETE_MONTH_SQL.format(schema=schema)).fetchone()[0]
         if month is None:
             sections.append(["No complete month with a group roster yet: no grades to show."])

@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,9 +89,53 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
             # on different targets (or side by side) do not invalidate each other
             args += ["--target-path", str(PROJECT_ROOT / "target" / target)]
     log("$ " + " ".join(args))
-    completed = subprocess.run(args, env=env, cwd=PROJECT_ROOT)
-    if completed.returncode != 0:
-        raise RuntimeError(f"dbt {command[0]} failed (exit {completed.returncode})")
+    # beside the warehouse (not in the shared logs/), so that builds of different warehouses
+    # never write the same file
+    log_path = db_path.with_name(f"{db_path.name.removesuffix('.building')}.dbt_{command[0].replace('-', '_')}.log")
+    returncode = _run_quietly(args, env, log_path)
+    if returncode != 0:
+        raise RuntimeError(f"dbt {command[0]} failed (exit {returncode}); full output: {log_path}")
+
+
+_NODE_DONE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP|REUSED)\b")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _run_quietly(args: list[str], env: dict, log_path: Path) -> int:
+    """Run dbt with its output going to ``log_path``; print progress at each quarter, then
+    dbt's one-line summary (``Done. PASS=…``) or, on failure, the failing nodes and the log path."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+    summary = ""
+    shown_quarter = 0
+    with log_path.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
+        assert process.stdout is not None
+        for raw in process.stdout:
+            out.write(raw)
+            line = _ANSI.sub("", raw).rstrip()
+            done = _NODE_DONE.search(line)
+            if done:
+                number, total, status = int(done.group(1)), int(done.group(2)), done.group(3)
+                if status in ("ERROR", "FAIL"):
+                    failures.append(line.split("  ", 1)[-1].strip())
+                quarter = number * 4 // total
+                if quarter > shown_quarter:
+                    shown_quarter = quarter
+                    log(f"  dbt: {number} of {total} nodes done")
+            elif "Done. PASS=" in line:
+                summary = line[line.index("Done. PASS="):]
+        returncode = process.wait()
+    if summary:
+        log(f"  dbt: {summary}")
+    if returncode != 0:
+        for failure in failures[:20] or ["(no node failed: see the log)"]:
+            log(f"  failed: {failure}")
+        if len(failures) > 20:
+            log(f"  … {len(failures) - 20} more failures")
+    log(f"  dbt output: {log_path}")
+    return returncode
 
 
 def utc_now():

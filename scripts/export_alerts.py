@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Write today's new early warnings, one CSV per mentor. See --help."""
+"""Write each mentor's ranked task list for today as CSV (radar.alerts). See --help."""
 
 import sys
 from pathlib import Path

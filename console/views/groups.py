@@ -1,5 +1,6 @@
 """Group health: group × month grid coloured by grade, mentor filter, drill into one group."""
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -20,8 +21,24 @@ GRADES = ("excellent", "good", "pass", "fail")
 COLOURS = {"excellent": "#1a9850", "good": "#91cf60", "pass": "#fee08b", "fail": "#d73027"}
 
 st.subheader(t("groups_title"))
-groups = sorted(grid["group_id"].unique(), reverse=True)
 month_values = sorted(grid["month"].unique())
+# Worst first: by the grade of the latest complete month (fail, pass, good, excellent, then
+# not graded), then by activity rate; the y axis draws its first category at the bottom, so the
+# list is reversed to put the worst group on top.
+complete_months = sorted(grid.loc[grid["is_complete_month"], "month"].unique())
+latest = grid[grid["month"] == complete_months[-1]] if complete_months else grid.iloc[0:0]
+rank_of = dict(zip(latest["group_id"], latest["grade_rank"], strict=True))
+rate_of = dict(zip(latest["group_id"], latest["activity_rate"], strict=True))
+
+
+def worst_first(group: str) -> tuple:
+    grade_rank = rank_of.get(group)
+    rate = rate_of.get(group)
+    graded = not ui.is_missing(grade_rank)
+    return (0 if graded else 1, -(grade_rank if graded else 0), rate if not ui.is_missing(rate) else 2.0, group)
+
+
+groups = sorted(grid["group_id"].unique(), key=worst_first)[::-1]
 incomplete = set(grid.loc[~grid["is_complete_month"], "month"])
 x_labels = [ui.fmt_month(m) + (f" ({t('mtd')})" if m in incomplete else "") for m in month_values]
 cells = grid.set_index(["group_id", "month"])
@@ -47,28 +64,31 @@ for grade in (*GRADES, None):  # legend entries (heatmaps have none of their own
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=ui.grade_label(grade),
                              marker={"symbol": "square", "size": 12, "color": COLOURS.get(grade, "#d9d9d9")}))
 fig.update_traces(showlegend=False, selector={"type": "heatmap"})
-fig.update_layout(height=max(320, 24 * len(groups) + 160), xaxis={"side": "top", "type": "category"},
+fig.update_layout(height=max(320, 24 * len(groups) + 200), xaxis={"side": "bottom", "type": "category"},
                   yaxis={"type": "category"})
-ui.chart(fig)
+st.caption(t("grid_caption"))
+ui.chart(fig, legend_on_top=True)
 
 group = st.selectbox(t("drill_group"), sorted(grid["group_id"].unique()), key="groups_drill")
 history = grid[grid["group_id"] == group].copy()
 st.subheader(t("group_months_title", group=group))
-history["grade"] = history["grade"].map(ui.grade_label)
-history["previous_grade"] = history["previous_grade"].map(ui.grade_label)
-st.dataframe(
-    history[["month", "roster_size", "active_members", "activity_rate", "unit_output", "activity_uplift_pp",
-             "unit_output_uplift_pct", "grade", "previous_grade"]],
-    hide_index=True, width="stretch",
-    column_config={
-        "month": st.column_config.DateColumn(t("month"), format="YYYY-MM"),
-        "roster_size": t("roster_size"), "active_members": t("active_members"),
-        "activity_rate": st.column_config.NumberColumn(t("activity_rate"), format="percent"),
-        "unit_output": st.column_config.NumberColumn(t("unit_output"), format="%.2f"),
-        "activity_uplift_pp": st.column_config.NumberColumn(t("activity_uplift_pp"), format="%.1f"),
-        "unit_output_uplift_pct": st.column_config.NumberColumn(t("unit_output_uplift_pct"), format="%.1f"),
-        "grade": t("grade"), "previous_grade": t("previous_grade"),
-    })
+
+
+def number(value, digits: int) -> str:
+    return "–" if ui.is_missing(value) else f"{float(value):,.{digits}f}"
+
+
+ui.people_table(pd.DataFrame({
+    t("month"): history["month"].map(ui.fmt_month),
+    t("roster_size"): history["roster_size"].map(ui.fmt_int),
+    t("active_members"): history["active_members"].map(ui.fmt_int),
+    t("activity_rate"): history["activity_rate"].map(ui.fmt_pct),
+    t("unit_output"): history["unit_output"].map(ui.fmt_money2),
+    t("activity_uplift_pp"): history["activity_uplift_pp"].map(lambda v: number(v, 1)),
+    t("unit_output_uplift_pct"): history["unit_output_uplift_pct"].map(lambda v: number(v, 1)),
+    t("grade"): history["grade"].map(ui.grade_label),
+    t("previous_grade"): history["previous_grade"].map(ui.grade_label),
+}))
 
 group_months = list(history["month"])
 month = st.selectbox(t("month"), group_months[::-1], key="groups_drill_month", format_func=ui.fmt_month)
@@ -83,6 +103,8 @@ else:
         marker={"color": ["#d73027" if gap else "#4575b4" for gap in index["is_gap"]]},
         text=[f"{value:.2f}{' ▼' if gap else ''}" if not ui.is_missing(value) else "–"
               for value, gap in zip(index["output_index"], index["is_gap"], strict=True)],
+        # outside the bar, so a zero-height bar still shows its value
+        textposition="outside", cliponaxis=False,
         name=t("output_index")))
     fig.add_hline(y=1.0, line_dash="dash", line_color="#636363")
     fig.update_yaxes(title=t("output_index"))

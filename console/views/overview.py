@@ -39,11 +39,28 @@ KPIS = (
     ("sales", "kpi_sales", ui.fmt_money, "money"),
     ("unit_output", "kpi_unit_output", ui.fmt_money, "money"),
     ("new_members", "kpi_new_members", ui.fmt_int, "int"),
-    ("activation_rate", "kpi_activation_rate", ui.fmt_pct, "pct"),
 )
-for row in (KPIS[:4], KPIS[4:]):
-    for column, (field, key, fmt, kind) in zip(st.columns(4), row, strict=True):
-        column.metric(t(key), fmt(current[field]), delta(field, kind))
+columns = [*st.columns(4), *st.columns(4)]
+for column, (field, key, fmt, kind) in zip(columns, KPIS, strict=False):
+    column.metric(t(key), fmt(current[field]), delta(field, kind))
+
+# 30-day activation compares complete cohorts only: a month whose new members have not all
+# had their 30 days yet is still filling in, so the KPI shows the latest complete cohort up
+# to the selected month and compares it with the cohort before.
+cohort_complete = (metrics["new_members"] > 0) & (metrics["activation_eligible"] == metrics["new_members"])
+complete_index = [i for i in range(index + 1) if cohort_complete.iloc[i]]
+if complete_index:
+    latest = complete_index[-1]
+    before = complete_index[-2] if len(complete_index) > 1 else None
+    rate = metrics.iloc[latest]["activation_rate"]
+    change = None if before is None or ui.is_missing(rate) or ui.is_missing(metrics.iloc[before]["activation_rate"]) \
+        else f"{(float(rate) - float(metrics.iloc[before]['activation_rate'])) * 100:+.1f} pp"
+    columns[7].metric(f"{t('kpi_activation_rate')} · {month_labels[latest]}", ui.fmt_pct(rate), change)
+else:
+    columns[7].metric(t("kpi_activation_rate"), "–")
+if not cohort_complete.iloc[index]:
+    st.caption(t("activation_complete_caption", month=month_labels[complete_index[-1]] if complete_index else "–")
+               + f" {choice}: {t('filling_in')}.")
 
 counts = ui.q(queries.warning_counts)
 left, right = st.columns(2)
@@ -51,14 +68,14 @@ left.metric(t("kpi_open_warnings"), ui.fmt_int(counts["open_warnings"].sum() if 
 right.metric(t("kpi_new_warnings"), ui.fmt_int(counts["new_warnings"].sum() if not counts.empty else 0))
 
 st.subheader(t("new_warnings_by_code"))
-new_by_code = counts.groupby(["alert_code", "alert_name_zh"], as_index=False)["new_warnings"].sum()
+new_by_code = counts.groupby("alert_code", as_index=False)["new_warnings"].sum()
 new_by_code = new_by_code[new_by_code["new_warnings"] > 0].sort_values("new_warnings")
 if new_by_code.empty:
     st.info(t("no_data"))
 else:
-    names = new_by_code["alert_name_zh"] if ui.lang() == "zh" else new_by_code["alert_code"]
-    fig = go.Figure(go.Bar(x=new_by_code["new_warnings"], y=names, orientation="h",
-                           text=new_by_code["new_warnings"], name=t("kpi_new_warnings")))
+    names = [ui.name("alert", code) for code in new_by_code["alert_code"]]
+    fig = go.Figure(go.Bar(x=new_by_code["new_warnings"], y=names, orientation="h", textposition="auto",
+                           text=new_by_code["new_warnings"], name=t("kpi_new_warnings"), cliponaxis=False))
     fig.update_layout(xaxis_title=t("warnings_count"), height=120 + 28 * len(new_by_code))
     ui.chart(fig)
 

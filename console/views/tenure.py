@@ -1,5 +1,6 @@
 """Tenure curves: active rate by tenure bucket per tier, against the baseline seed (dashed)."""
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -32,10 +33,12 @@ fig.update_layout(height=420)
 ui.chart(fig)
 
 table = curves[curves["tier"].isin(chosen)]
-st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "tier": t("tier"), "tenure_bucket": t("tenure_bucket"), "windows": t("windows"),
-    "active_windows": t("active_windows"),
-    "active_rate": st.column_config.NumberColumn(t("active_rate"), format="percent"),
-    "expected_active_rate": st.column_config.NumberColumn(t("baseline"), format="percent"),
-    "delta_pp": st.column_config.NumberColumn(t("delta_pp"), format="%.1f"),
-})
+ui.people_table(pd.DataFrame({
+    t("tier"): [t("tier_label", tier=tier) for tier in table["tier"]],
+    t("tenure_bucket"): table["tenure_bucket"].map(ui.fmt_int),
+    t("windows"): table["windows"].map(ui.fmt_int),
+    t("active_windows"): table["active_windows"].map(ui.fmt_int),
+    t("active_rate"): table["active_rate"].map(ui.fmt_pct),
+    t("baseline"): table["expected_active_rate"].map(ui.fmt_pct),
+    t("delta_pp"): table["delta_pp"].map(lambda v: "–" if ui.is_missing(v) else f"{float(v):+.1f}"),
+}))

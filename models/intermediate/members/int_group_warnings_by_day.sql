@@ -4,7 +4,8 @@
     refer to the last complete month as of the evaluation day; a complete
     month's figures are the same under both cut-offs, so the group marts'
     rows for that month serve both days. p1 … p5 are the figures the
-    alert_catalog message template shows. -#}
+    alert_catalog message template shows (codes of grades and categories
+    are named in int_warnings_by_day). -#}
 with
 
 snapshot_dates as (
@@ -40,12 +41,6 @@ roster_intervals as (
 grades as (
 
     select * from {{ ref('group_health_grades') }}
-
-),
-
-categories as (
-
-    select * from {{ ref('categories') }}
 
 ),
 
@@ -133,7 +128,7 @@ category_gaps as (
         group_category_outputs.output_index as metric_value,
         cast(1 - {{ var('category_gap_tolerance') }} as {{ type_double() }}) as threshold_value,
         {{ format_month('evaluation_days.period_month') }} as p1,
-        categories.name_zh as p2,
+        group_category_outputs.category_code as p2,
         {{ format_number('group_category_outputs.category_unit_output', 2) }} as p3,
         {{ format_number('group_category_outputs.output_index * 100', 1) }} as p4,
         cast(null as {{ dbt.type_string() }}) as p5
@@ -141,8 +136,6 @@ category_gaps as (
     from group_category_outputs
     inner join evaluation_days
         on group_category_outputs.month = evaluation_days.period_month
-    left join categories
-        on group_category_outputs.category_code = categories.category_code
     where group_category_outputs.is_gap
 
 ),

@@ -1,7 +1,8 @@
 {#- One row per member alert open on an evaluation day (evaluation_date,
     alert_code, entity_id) for the two evaluation days as_of_date and the day
     before, from int_member_snapshots of that day. p1 … p5 are the figures the
-    alert_catalog message template shows. -#}
+    alert_catalog message template shows (codes of segments are named in
+    int_warnings_by_day). -#}
 {%- set alert_steps = (var('activation_alert_max_days') // var('activation_alert_days')) | int %}
 with
 
@@ -41,10 +42,9 @@ evaluated as (
         mentor_id,
         segment,
         segment_rank,
-        segment_name_zh,
         is_rfm_segment,
+        previous_segment,
         previous_segment_rank,
-        previous_segment_name_zh,
         is_previous_rfm_segment,
         has_purchase,
         days_since_join,
@@ -68,8 +68,8 @@ segment_downgrades as (
         segment,
         cast(segment_rank as {{ type_double() }}) as metric_value,
         cast(previous_segment_rank as {{ type_double() }}) as threshold_value,
-        previous_segment_name_zh as p1,
-        segment_name_zh as p2,
+        previous_segment as p1,
+        segment as p2,
         cast(null as {{ dbt.type_string() }}) as p3,
         cast(null as {{ dbt.type_string() }}) as p4
 

@@ -72,11 +72,15 @@ final as (
         severity,
         severity_rank,
         alert_name_zh,
+        alert_name_en,
         metric_value,
         threshold_value,
         message_zh,
+        message_en,
         action_code,
         action_zh,
+        action_en,
+        is_playbook_suppressed,
         is_new
 
     from compared

@@ -1,0 +1,56 @@
+"""The pipeline's dbt step prints a short summary, not dbt's whole output (radar.pipeline._run_quietly).
+
+A stand-in for dbt (a tiny Python program printing dbt-like lines) keeps the
+test fast: the whole output must land in the log file; the terminal gets a
+progress line per quarter, dbt's one-line summary and, on failure, the
+failing nodes and the log path.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from radar import pipeline  # noqa: E402
+
+FAKE_DBT = r"""
+import sys
+status = sys.argv[1]
+for n in range(1, 9):
+    result = "ERROR" if (status == "fail" and n == 6) else "PASS"
+    print(f"\x1b[0m12:00:0{n}  {n} of 8 {result} node_{n} ...... [{result} in 0.1s]")
+print("\x1b[0m12:00:09  Done. PASS=%d WARN=0 ERROR=%d SKIP=0 NO-OP=0 TOTAL=8" % ((7, 1) if status == "fail" else (8, 0)))
+sys.exit(1 if status == "fail" else 0)
+"""
+
+
+def run_fake(tmp_path, status, capsys):
+    script = tmp_path / "fake_dbt.py"
+    script.write_text(FAKE_DBT, encoding="utf-8")
+    log_path = tmp_path / "dbt_build.log"
+    code = pipeline._run_quietly([sys.executable, str(script), status], {}, log_path)
+    return code, log_path, capsys.readouterr().err
+
+
+def test_success_prints_progress_and_one_summary_line(tmp_path, capsys):
+    code, log_path, err = run_fake(tmp_path, "ok", capsys)
+    assert code == 0
+    lines = err.splitlines()
+    assert [line for line in lines if "nodes done" in line] == [
+        "  dbt: 2 of 8 nodes done", "  dbt: 4 of 8 nodes done", "  dbt: 6 of 8 nodes done",
+        "  dbt: 8 of 8 nodes done"]
+    assert "  dbt: Done. PASS=8 WARN=0 ERROR=0 SKIP=0 NO-OP=0 TOTAL=8" in lines
+    assert f"  dbt output: {log_path}" in lines
+    assert len(lines) == 6 and "node_3" not in err
+    assert log_path.read_text(encoding="utf-8").count(" of 8 PASS ") == 8
+
+
+def test_failure_names_the_failing_nodes_and_the_log(tmp_path, capsys):
+    code, log_path, err = run_fake(tmp_path, "fail", capsys)
+    assert code == 1
+    failed = [line for line in err.splitlines() if line.startswith("  failed: ")]
+    assert len(failed) == 1 and "node_6" in failed[0] and "ERROR" in failed[0]
+    assert str(log_path) in err and "ERROR=1" in err
