@@ -173,7 +173,9 @@ def parquet_relations(directory: Path) -> dict[str, tuple[list[str], list[tuple]
 # features from the DuckDB warehouse and writes schema `scores` there; the
 # pipeline does not run it on PostgreSQL or Spark yet (docs/engines.md).
 DUCKDB_ONLY = {"stg_scores__member_churn_scores", "stg_scores__churn_model_fit",
-               "member_churn_risk", "churn_model_parameters"}
+               "member_churn_risk", "churn_model_parameters",
+               # downstream of the churn marts: built in the second, DuckDB-only invocation
+               "mentor_tasks", "mentor_task_summary"}
 
 
 def wanted(schema: str, name: str) -> bool:

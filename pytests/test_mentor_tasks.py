@@ -136,8 +136,6 @@ def hand_db(tmp_path: Path) -> Path:
             ) as t(as_of_date, mentor_id, new_warnings, tasks, within_capacity, over_capacity, suppressed,
                    suppressed_no_further_spend, suppressed_category_gap_few_active,
                    suppressed_group_first_month, suppressed_mentor_alert)""")
-        con.execute("create table landing.members (member_id varchar, nickname varchar)")
-        con.executemany("insert into landing.members values (?, ?)", list(NICKNAMES.items()))
         con.execute("create table landing.groups as select 'G1' as group_id, '宝妈交流群1' as group_name")
         con.execute("""create table config.rfm_segments as select * from (values
             ('important_retain', '重要保持'), ('general_value', '一般价值'), ('general_retain', '一般保持'))
@@ -146,6 +144,12 @@ def hand_db(tmp_path: Path) -> Path:
             ('lifecycle_stage', 'churned', '流失'), ('lifecycle_stage', 'declining', '衰退期'),
             ('lifecycle_stage', 'mature', '成熟期'), ('entity_type', 'member', '会员'),
             ('entity_type', 'group', '社群')) as t(kind, code, name_zh)""")
+    # nicknames live only in the PII store beside the warehouse (radar.pii), never in it
+    from radar.pii import store_path
+
+    with duckdb.connect(str(store_path(db))) as con:
+        con.execute("create table members (member_id varchar, nickname varchar)")
+        con.executemany("insert into members values (?, ?)", list(NICKNAMES.items()))
     return db
 
 

@@ -86,14 +86,20 @@ order by mentor_id nulls first
 def nicknames(db_path: Path) -> dict[str, str]:
     """member_id → nickname, for the export only (PII: never written to a mart).
 
-    The one place the export reads nicknames. Today they are in the landing
-    table ``landing.members``; when the loader moves PII out of the warehouse
-    into its separate PII store, this function is re-pointed there.
+    The one place the export reads nicknames: the PII store beside the
+    warehouse (:func:`radar.pii.store_path`), never the warehouse itself, which
+    holds only keyed hashes. No store (a warehouse built elsewhere, or access
+    not given) means no nickname column values, not an error.
     """
     import duckdb
 
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        rows = con.sql("select member_id, nickname from landing.members where nickname is not null").fetchall()
+    from radar.pii import store_path
+
+    store = store_path(Path(db_path))
+    if not store.exists():
+        return {}
+    with duckdb.connect(str(store), read_only=True) as con:
+        rows = con.sql("select member_id, nickname from members where nickname is not null").fetchall()
     return {member_id: nickname for member_id, nickname in rows}
 
 

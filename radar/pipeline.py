@@ -91,7 +91,8 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
     log("$ " + " ".join(args))
     # beside the warehouse (not in the shared logs/), so that builds of different warehouses
     # never write the same file
-    log_path = db_path.with_name(f"{db_path.name.removesuffix('.building')}.dbt_{command[0].replace('-', '_')}.log")
+    warehouse_name = re.sub(r"\.building(-\d+)?$", "", db_path.name)
+    log_path = db_path.with_name(f"{warehouse_name}.dbt_{command[0].replace('-', '_')}.log")
     returncode = _run_quietly(args, env, log_path)
     if returncode != 0:
         raise RuntimeError(f"dbt {command[0]} failed (exit {returncode}); full output: {log_path}")

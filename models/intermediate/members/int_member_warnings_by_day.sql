@@ -116,7 +116,12 @@ recalls as (
         'recall_due' as alert_code,
         evaluated.member_id as entity_id,
         evaluated.mentor_id,
-        evaluated.segment,
+        -- the playbook of the segment she had at the last month end, before
+        -- she stopped buying: today's segment of a member 31+ days without a
+        -- purchase is always a win-back one (no purchase in 30 days), which
+        -- would make every recall contradict its own action (SPEC §5.7 reading,
+        -- documented in _members__models.yml)
+        coalesce(evaluated.previous_segment, evaluated.segment) as segment,
         cast(recall_cadence.recall_step as {{ type_double() }}) as metric_value,
         cast(recall_cadence.days_after_decline as {{ type_double() }}) as threshold_value,
         cast(evaluated.recency_days as {{ dbt.type_string() }}) as p1,
@@ -139,7 +144,7 @@ churn_entries as (
         'entered_churn' as alert_code,
         member_id as entity_id,
         mentor_id,
-        segment,
+        coalesce(previous_segment, segment) as segment,  -- as for recalls
         cast(coalesce(recency_days, days_since_join) as {{ type_double() }}) as metric_value,
         cast({{ var('churn_after_days') }} as {{ type_double() }}) as threshold_value,
         cast(coalesce(recency_days, days_since_join) as {{ dbt.type_string() }}) as p1,

@@ -31,19 +31,14 @@ categories as (
 
 churn_scores as (
 
-    {#- >>> SWAP POINT (member_churn_risk, SPEC §7.2) <<<
-        Until member_churn_risk is built on this branch, churn_risk and
-        expected_value_90d are null and the interim priority below decides the
-        order. After merging it, replace the body of this CTE with
-            select member_id, churn_risk, expected_value_90d
-            from {{ ref('member_churn_risk') }}
-        (members not alive on as_of_date have no row there and keep nulls). #}
+    {#- The one place member_churn_risk (SPEC §7.2) is read; members not
+        alive on as_of_date have no row there and keep nulls. -#}
     select
         member_id,
-        cast(null as {{ type_double() }}) as churn_risk,
-        cast(null as {{ type_double() }}) as expected_value_90d
+        churn_risk,
+        expected_value_90d
 
-    from members
+    from {{ ref('member_churn_risk') }}
 
 ),
 
