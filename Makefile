@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium
+	console semantic setup-chromium backtest quality-docs
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -34,6 +34,8 @@ help:
 	@echo "make run LANDING=<dir> TARGET=postgres|spark   the same on PostgreSQL (RADAR_PG_*) or Spark (.venv-spark)"
 	@echo "make pg-start / pg-stop   a throwaway local PostgreSQL (prints the RADAR_PG_* variables)"
 	@echo "make alerts [AS_OF=…]   mentor task CSVs (exports/alerts/<as_of>/) and a summary"
+	@echo "make backtest [DB=<path>] [AS_OF=YYYY-MM-DD]   warning-quality backtest (marts.alert_backtest)"
+	@echo "make quality-docs [QUALITY_DBS=\"<db> …\"]   docs/warning_quality.md and .json from the backtests"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
@@ -87,6 +89,10 @@ digest: $(STAMP)
 alerts: $(STAMP)
 	@test -z "$(AS_OF)" || $(BIN)/python scripts/radar_run.py --landing $(or $(LANDING),$(DEMO_LANDING)) --db $(DB) --as-of $(AS_OF)
 	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts
+
+# The warning-quality backtest on a built warehouse (its own step; make run does not run it).
+backtest: $(STAMP)
+	$(BIN)/python scripts/backtest.py --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
 
 run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
