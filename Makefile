@@ -94,6 +94,11 @@ alerts: $(STAMP)
 backtest: $(STAMP)
 	$(BIN)/python scripts/backtest.py --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
 
+# docs/warning_quality.md and .json from the backtest tables of these warehouses (each must have run make backtest).
+QUALITY_DBS ?= warehouse/radar.duckdb $(wildcard warehouse/cdnow.duckdb)
+quality-docs: $(STAMP)
+	$(BIN)/python -m radar.quality_docs $(QUALITY_DBS)
+
 run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
 	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) --target $(TARGET) $(if $(AS_OF),--as-of $(AS_OF))

@@ -278,6 +278,7 @@ def run(
             "backtest_report_cutoffs": [str(c) for c in cutoffs],
             "backtest_as_of_date": str(backtest_as_of),
             "backtest_horizons": horizons,
+            "backtest_score_source": getattr(scorer, "__module__", None) or "unknown",
         }
         dbt_started = time.monotonic()
         run_dbt(["build", "--selector", "backtest", *(["--full-refresh"] if full_refresh else [])],

@@ -283,7 +283,8 @@ final as (
                     / (cast(unioned.churned as {{ type_double() }}) / unioned.population)
         end as lift,
         cast(unioned.auc as {{ type_double() }}) as auc,
-        cutoffs.data_fingerprint
+        cutoffs.data_fingerprint,
+        cast('{{ var("backtest_score_source") }}' as {{ dbt.type_string() }}) as score_source
 
     from unioned
     inner join cutoffs

@@ -32,7 +32,8 @@ final as (
         recall,
         lift,
         auc,
-        data_fingerprint
+        data_fingerprint,
+        score_source
 
     from results
     where {{ month_in('cutoff_date', var('backtest_report_cutoffs')) }}
