@@ -11,7 +11,17 @@ snapshot_dates as (
 
 cutoff_dates as (
 
-    select * from snapshot_dates
+    select
+        snapshot_date,
+        is_month_end,
+        is_cutoff,
+        is_as_of,
+        is_day_before,
+        snapshot_month,
+        previous_month_end,
+        last_complete_month
+
+    from snapshot_dates
     where is_cutoff
 
 )

@@ -2,27 +2,22 @@
     fingerprint of the data it reads (var backtest_cutoffs, set by
     make backtest, radar/backtest.py: the cut-offs of SPEC §7.1 whose
     results are not cached for that fingerprint). -#}
+{%- set cutoffs = var('backtest_cutoffs') %}
 with
 
 cutoffs as (
 
-    {%- for cutoff in var('backtest_cutoffs') %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
-
-    select
-        cast('{{ cutoff["cutoff_date"] }}' as date) as cutoff_date,
-        cast('{{ cutoff["data_fingerprint"] }}' as {{ dbt.type_string() }}) as data_fingerprint
-    {%- else %}
-
-    -- no cut-off requested: make backtest passes the ones it computes
-    select
-        cast(null as date) as cutoff_date,
-        cast(null as {{ dbt.type_string() }}) as data_fingerprint
-
-    where 1 = 0
+    {% for cutoff in cutoffs -%}
+        select
+            cast('{{ cutoff["cutoff_date"] }}' as date) as cutoff_date,
+            cast('{{ cutoff["data_fingerprint"] }}' as {{ dbt.type_string() }}) as data_fingerprint
+        {% if not loop.last %}union all{% endif %}
+    {% else -%}
+        -- no cut-off requested: make backtest passes the ones it computes
+        select
+            cast(null as date) as cutoff_date,
+            cast(null as {{ dbt.type_string() }}) as data_fingerprint
+        where 1 = 0
     {%- endfor %}
 
 )

@@ -4,4 +4,8 @@
     member_snapshots, the definition behind member_segments). A view: the
     backtest reads the alerts of every day and the lifecycle of the cut-off
     days from it. -#}
-{{ member_snapshots(ref('int_backtest_member_snapshot_facts'), ref('int_backtest_snapshot_dates'), with_rosters=false) }}
+{{ member_snapshots(
+    ref('int_backtest_member_snapshot_facts'),
+    ref('int_backtest_snapshot_dates'),
+    with_rosters=false,
+) }}

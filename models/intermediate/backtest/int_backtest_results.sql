@@ -46,12 +46,10 @@ alert_catalog as (
 
 horizons as (
 
-    {%- for horizon in var('backtest_horizons') %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select {{ horizon }} as horizon_days
-    {%- endfor %}
+    {% for horizon in var('backtest_horizons') -%}
+        select {{ horizon }} as horizon_days
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -175,13 +173,29 @@ ranked as (
             partition by cutoff_date, score_code
             order by score desc nulls last, member_id asc
         ) as risk_order,
-        rank() over (
-            partition by cutoff_date, score_code
-            order by score asc nulls first
-        )
-        + (count(*) over (partition by cutoff_date, score_code, score) - 1) / 2.0 as mid_rank
+        rank()
+            over (
+                partition by cutoff_date, score_code
+                order by score asc nulls first
+            )
+        + (
+            count(*) over (partition by cutoff_date, score_code, score) - 1
+        ) / 2.0 as mid_rank
 
     from member_scores
+
+),
+
+-- Flagged by a score: the top ceil(share × population) (decimal arithmetic:
+-- 0.1 × 30 is 3, not 3.0000000000000004).
+quotas as (
+
+    select
+        cutoff_date,
+        horizon_days,
+        ceiling(cast({{ var('backtest_top_share') }} as decimal(9, 6)) * population) as quota
+
+    from populations
 
 ),
 
@@ -202,16 +216,7 @@ score_counts as (
         on
             ranked.cutoff_date = outcomes.cutoff_date
             and ranked.member_id = outcomes.member_id
-    inner join (
-
-        select
-            cutoff_date,
-            horizon_days,
-            ceiling(cast({{ var('backtest_top_share') }} as decimal(9, 6)) * population) as quota
-
-        from populations
-
-    ) as quotas
+    inner join quotas
         on
             outcomes.cutoff_date = quotas.cutoff_date
             and outcomes.horizon_days = quotas.horizon_days

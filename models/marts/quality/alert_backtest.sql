@@ -17,11 +17,8 @@ final as (
         alert_code,
         cutoff_date,
         horizon_days,
-        {%- if var('backtest_as_of_date') is none %}
-        cast(null as date) as as_of_date,
-        {%- else %}
-        cast('{{ var("backtest_as_of_date") }}' as date) as as_of_date,
-        {%- endif %}
+        cast({{ "'" ~ var('backtest_as_of_date') ~ "'" if var('backtest_as_of_date') else 'null' }} as date)
+            as as_of_date,
         is_score,
         population,
         churned,
