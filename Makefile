@@ -25,7 +25,7 @@ AS_OF ?=
 LANDING ?=
 
 .PHONY: help setup demo run test lint docs bench alerts digest clean setup-spark setup-postgres pg-start pg-stop \
-	console semantic setup-chromium cdnow mutation test-fast metrics
+	console semantic setup-chromium cdnow mutation test-fast metrics backtest quality-docs
 
 help:
 	@echo "make demo    set up, generate demo data, validate, load and build (warehouse/radar.duckdb)"
@@ -36,6 +36,8 @@ help:
 	@echo "make alerts [AS_OF=…] [NICKNAME=0]   each mentor's ranked task list as CSV (exports/alerts/<as_of>/) and a summary"
 	@echo "make test-fast   lint + pytest without Spark, PostgreSQL and the browser (the inner loop)"
 	@echo "make mutation [MUTATION_ARGS='--only <path> --limit N']   flip SQL comparisons, report survivors"
+	@echo "make backtest [DB=<path>] [AS_OF=YYYY-MM-DD]   warning-quality backtest (marts.alert_backtest)"
+	@echo "make quality-docs [QUALITY_DBS=\"<db> …\"]   docs/warning_quality.md and .json from the backtests"
 	@echo "make lint    sqlfluff + ruff"
 	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
 	@echo "make cdnow   the real CDNOW transactions end to end (warehouse/cdnow.duckdb) and the churn model's AUC"
@@ -93,6 +95,15 @@ NICKNAME ?= 1
 alerts: $(STAMP)
 	@test -z "$(AS_OF)" || $(BIN)/python scripts/radar_run.py --landing $(or $(LANDING),$(DEMO_LANDING)) --db $(DB) --as-of $(AS_OF)
 	$(BIN)/python scripts/export_alerts.py --db $(DB) --out exports/alerts $(if $(filter 0,$(NICKNAME)),--no-nickname)
+
+# The warning-quality backtest on a built warehouse (its own step; make run does not run it).
+backtest: $(STAMP)
+	$(BIN)/python scripts/backtest.py --db $(DB) $(if $(AS_OF),--as-of $(AS_OF))
+
+# docs/warning_quality.md and .json from the backtest tables of these warehouses (each must have run make backtest).
+QUALITY_DBS ?= warehouse/radar.duckdb $(wildcard warehouse/cdnow.duckdb)
+quality-docs: $(STAMP)
+	$(BIN)/python -m radar.quality_docs $(QUALITY_DBS)
 
 run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }

@@ -12,4 +12,5 @@ PAGES = (
     ("views/cohorts.py", "cohorts", "page_cohorts"),
     ("views/warnings.py", "warnings", "page_warnings"),
     ("views/members.py", "members", "page_members"),
+    ("views/quality.py", "quality", "page_quality"),
 )

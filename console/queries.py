@@ -275,3 +275,24 @@ def member_churn(con, member_id: str) -> pd.DataFrame | None:
         return None
     return _df(con, "select churn_risk, expected_value_90d from marts.member_churn_risk where member_id = ?",
                [member_id])
+# ----------------------------------------------------------------- warning quality (make backtest)
+
+def backtest_available(con) -> bool:
+    """marts.alert_backtest exists (make backtest has run on this warehouse)."""
+    return con.execute("""
+        select count(*) > 0 from information_schema.tables
+        where table_schema = 'marts' and table_name = 'alert_backtest'
+    """).fetchone()[0]
+
+
+def alert_backtest(con) -> pd.DataFrame:
+    """Every row of alert_backtest with the alert's Chinese name from the alert_catalog seed."""
+    return _df(con, """
+        select backtest.alert_code, catalog.name_zh as alert_name_zh, backtest.cutoff_date,
+               backtest.horizon_days, backtest.as_of_date, backtest.is_score, backtest.population,
+               backtest.churned, backtest.base_rate, backtest.flagged, backtest.flagged_churned,
+               backtest.precision, backtest.recall, backtest.lift, backtest.auc, backtest.score_source
+        from marts.alert_backtest as backtest
+        left join config.alert_catalog as catalog on backtest.alert_code = catalog.alert_code
+        order by backtest.is_score, backtest.alert_code, backtest.cutoff_date, backtest.horizon_days
+    """)

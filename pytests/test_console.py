@@ -50,6 +50,7 @@ PAGES = (
     ("views/cohorts.py", "page_cohorts"),
     ("views/warnings.py", "page_warnings"),
     ("views/members.py", "page_members"),
+    ("views/quality.py", "page_quality"),
 )
 BIN = Path(sys.executable).parent
 
@@ -62,6 +63,17 @@ def copy_db(src: Path, directory: Path) -> Path:
     dst = directory / "radar.duckdb"
     shutil.copyfile(src, dst)
     return dst
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tiny_db, tmp_path_factory) -> Path:
+    """Overrides conftest's: the same tiny warehouse after `make backtest` (3 cut-offs), which the
+    warning-quality page reads; every other page reads it unchanged."""
+    from radar import backtest
+
+    db = copy_db(tiny_db, tmp_path_factory.mktemp("console_backtest"))
+    backtest.run(db, months=3)
+    return db
 
 
 @pytest.fixture(scope="module")
@@ -492,6 +504,50 @@ def test_member_lookup(tiny_db):
     at.text_input(key="members_id").input("NO-SUCH-MEMBER").run()
     no_exception(at)
     assert [w.value for w in at.warning] == [zh("member_not_found", member="NO-SUCH-MEMBER")]
+
+
+def test_warning_quality_without_a_backtest_is_one_line(tiny_db, tmp_path):
+    db = copy_db(tiny_db, tmp_path)
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop table marts.alert_backtest")
+    for lang in i18n.LANGUAGES:
+        at = open_app(db, "views/quality.py", lang=lang)
+        no_exception(at)
+        assert [e.value for e in at.info] == [i18n.label(lang, "quality_not_run")]
+        assert not at.get("plotly_chart") and not at.error
+
+
+def test_warning_quality_shows_the_backtest_in_words(tiny_db):
+    """Lift by cut-off per alert and score, AUC per score, base rate; names, never codes or None."""
+    table = query(tiny_db, """
+        select alert_code, cutoff_date, lift, auc, base_rate, is_score from marts.alert_backtest
+        where horizon_days = (select max(horizon_days) from marts.alert_backtest)
+        order by alert_code, cutoff_date""")
+    codes = sorted({r[0] for r in table})
+    assert len(codes) == 8
+    for lang in i18n.LANGUAGES:
+        at = open_app(tiny_db, "views/quality.py", lang=lang)
+        no_exception(at)
+        lift, auc, base = charts(at)
+        names = {trace["name"] for trace in lift["data"]}
+        if lang == "zh":
+            catalog = dict(query(tiny_db, "select alert_code, name_zh from config.alert_catalog"))
+            expected = {catalog.get(c) or i18n.label("zh", f"quality_alert_{c}") for c in codes}
+        else:
+            expected = {i18n.label("en", f"quality_alert_{c}") for c in codes}
+        assert names == expected
+        assert not any("_" in name for name in names)
+        by_name = {trace["name"]: trace for trace in lift["data"]}
+        for code in codes:
+            name = (catalog.get(code) if lang == "zh" else None) or i18n.label(lang, f"quality_alert_{code}")
+            assert by_name[name]["y"] == [r[2] for r in table if r[0] == code]
+        assert {trace["name"] for trace in auc["data"]} == {
+            (i18n.label(lang, f"quality_alert_{c}")) for c in codes if c.startswith("score_")}
+        assert base["data"][0]["y"] == [r[4] for r in table if r[0] == codes[0]]
+        frame = at.dataframe[0].value
+        cells = frame.astype(str).to_numpy().ravel().tolist()
+        assert not any(cell in ("None", "nan", "NaN") or "_" in cell for cell in cells), cells
+        assert len(frame) == 8
 
 
 # --------------------------------------------------------------------------- semantic layer

@@ -35,6 +35,20 @@ SHOTS = ROOT / "screenshots" / "test"
 
 
 @pytest.fixture(scope="module")
+def tiny_db(tiny_db, tmp_path_factory):
+    """Overrides conftest's: the tiny warehouse after `make backtest`, so the warning-quality page has
+    charts to draw."""
+    import shutil
+
+    from radar import backtest
+
+    db = tmp_path_factory.mktemp("browser_backtest") / "radar.duckdb"
+    shutil.copyfile(tiny_db, db)
+    backtest.run(db, months=3)
+    return db
+
+
+@pytest.fixture(scope="module")
 def console_url(tiny_db):
     assert browser.CHROMIUM.exists(), f"{browser.CHROMIUM} missing: run make setup-chromium"
     with browser.serve(tiny_db) as base:

@@ -288,7 +288,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
             # the churn marts read what the scoring step writes (source scores):
             # everything else first, then the scores, then the churn marts
-            run_dbt(["build", "--exclude", "source:scores+", *refresh], work, dbt_vars,
+            run_dbt(["build", "--selector", "nightly", *refresh], work, dbt_vars,
                     None if target == "dev" else target)
             if target == "dev":
                 from radar.churn import write_scores
@@ -298,7 +298,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                 result = write_scores(work)
                 log(f"  {len(result.scores)} members scored ({result.method}) "
                     f"in {time.monotonic() - scoring_started:.1f} s")
-                run_dbt(["build", "--select", "source:scores+", *refresh], work, dbt_vars)
+                run_dbt(["build", "--selector", "churn_marts", *refresh], work, dbt_vars)
             if full_refresh:
                 erasure.mark_rebuilt(work)
         if erased or full_refresh:

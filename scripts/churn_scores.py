@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The pipeline's churn scoring step alone: score as of the warehouse's as_of_date into schema scores.
 
-Run after `dbt build --exclude source:scores+`; then `dbt build --select source:scores+`
+Run after `dbt build` (selector nightly); then `dbt build --selector churn_marts`
 builds the churn marts (what `make run` does; radar/pipeline.py).
 """
 

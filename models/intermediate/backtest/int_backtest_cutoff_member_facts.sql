@@ -1,0 +1,5 @@
+{#- One row per member and cut-off (member_id, snapshot_date) for the members
+    joined by the cut-off: member_snapshot_facts on the dates of
+    int_backtest_cutoff_dates, without the roster. A view, read by
+    int_backtest_cutoff_member_snapshots. -#}
+{{ member_snapshot_facts(ref('int_backtest_cutoff_dates'), with_rosters=false) }}

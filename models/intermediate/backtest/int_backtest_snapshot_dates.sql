@@ -1,0 +1,81 @@
+{#- One row per snapshot date (snapshot_date) the backtest evaluates the
+    member alerts on: every day of [c − backtest_alert_window_days, c] for
+    each cut-off c of int_backtest_cutoffs (the window [c − 29, c] and the
+    day before its first day, for is_new), and the previous month end of
+    each of those days (where previous_segment is read). Same columns as
+    int_member_snapshot_dates (is_as_of and is_day_before false) and
+    is_cutoff. -#}
+with
+
+cutoffs as (
+
+    select * from {{ ref('int_backtest_cutoffs') }}
+
+),
+
+numbers as (
+
+    {{ dbt.generate_series(var('backtest_alert_window_days') + 1) }}
+
+),
+
+window_days as (
+
+    select distinct
+        cast({{ dbt.dateadd('day', '1 - numbers.generated_number', 'cutoffs.cutoff_date') }} as date)
+            as snapshot_date
+
+    from cutoffs
+    cross join numbers
+
+),
+
+previous_month_ends as (
+
+    select distinct
+        cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'snapshot_date')) }} as date)
+            as snapshot_date
+
+    from window_days
+
+),
+
+candidates as (
+
+    select snapshot_date from window_days
+    union
+    select snapshot_date from previous_month_ends
+
+),
+
+with_month as (
+
+    select
+        snapshot_date,
+        cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as snapshot_month,
+        cast({{ dbt.last_day('snapshot_date', 'month') }} as date) as snapshot_month_last_day
+
+    from candidates
+
+),
+
+described as (
+
+    select
+        snapshot_date,
+        snapshot_date = snapshot_month_last_day as is_month_end,
+        snapshot_date in (select cutoffs.cutoff_date from cutoffs) as is_cutoff,
+        false as is_as_of,
+        false as is_day_before,
+        snapshot_month,
+        cast({{ dbt.dateadd('day', -1, 'snapshot_month') }} as date) as previous_month_end,
+        case
+            when snapshot_date = snapshot_month_last_day then snapshot_month
+            else cast({{ dbt.dateadd('month', -1, 'snapshot_month') }} as date)
+        end as last_complete_month
+
+    from with_month
+
+)
+
+select * from described

@@ -1,0 +1,328 @@
+"""``make backtest``: how well every member warning and churn score foretold churn (SPEC §7.1, §7.3).
+
+The backtest is its own step, never part of the nightly ``make run``. On a
+built warehouse it
+
+1. picks the cut-offs: the last days of the most recent ``backtest_months``
+   complete months with c + max(``backtest_horizons``) ≤ as_of_date (the
+   warehouse's as_of_date, or an earlier ``--as-of``);
+2. fingerprints, per cut-off, the data that cut-off reads (orders dated up to
+   c + the longest horizon; members, memberships, groups and mentors as known
+   on c) and the project's code and configuration; a cut-off already computed
+   on the same fingerprint is not computed again (the cache is
+   ``intermediate.int_backtest_results``);
+3. writes the churn scores as of each cut-off to compute
+   (``radar.churn.scores_as_of``) into ``backtest.churn_scores``;
+4. runs ``dbt build --selector backtest``: the member alerts of every day of
+   each cut-off's window by the warehouse's own macros, the population and
+   outcomes, the figures, and ``marts.alert_backtest`` for the current
+   cut-offs, with their tests.
+
+All or nothing, like the pipeline: it works on a copy of the warehouse file
+and swaps it in only when everything succeeded. A cut-off's rows depend only
+on the data up to c + the longest horizon, never on which other cut-offs were
+computed with it or when.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from radar.loader import log
+from radar.pipeline import DEFAULT_DB, PROJECT_ROOT, run_dbt
+
+Scorer = Callable[[object, dt.date], pd.DataFrame]
+
+SCORE_COLUMNS = ("member_id", "churn_risk", "p_alive", "expected_purchases_90d")
+#: What the code fingerprint covers: any change here recomputes every cut-off.
+CODE_PATHS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml",
+              "radar/backtest.py", "radar/churn.py")
+
+
+class BacktestError(Exception):
+    """The backtest cannot run on this warehouse; the message is one line for the user."""
+
+
+def project_vars() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+
+
+def month_last_day(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def backtest_cutoffs(as_of: dt.date, first_day: dt.date, months: int, horizons: list[int]) -> list[dt.date]:
+    """SPEC §7.1: the last days c of the most recent ``months`` complete months with c + max(horizons) ≤ as_of.
+
+    Only months from the month of ``first_day`` (the first join date) on: fewer
+    cut-offs when the history is shorter. Oldest first.
+    """
+    latest = as_of - dt.timedelta(days=max(horizons))
+    candidate = month_last_day(latest)
+    if candidate > latest:
+        candidate = latest.replace(day=1) - dt.timedelta(days=1)
+    cutoffs: list[dt.date] = []
+    while len(cutoffs) < months and candidate >= month_last_day(first_day):
+        cutoffs.append(candidate)
+        candidate = candidate.replace(day=1) - dt.timedelta(days=1)
+    return sorted(cutoffs)
+
+
+def code_fingerprint(extra: dict) -> str:
+    digest = hashlib.sha256(repr(sorted(extra.items())).encode())
+    for name in CODE_PATHS:
+        path = PROJECT_ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+#: Order-independent sums of row hashes (and row counts) of the data a cut-off
+#: c reads: orders dated up to c + the longest horizon (with their net amount,
+#: so a late refund counts), members joined by c, and memberships, groups and
+#: mentors as known on c (an end date after c reads as none).
+DATA_FINGERPRINT_SQL = """
+with
+cutoffs as (select unnest(cast(? as date[])) as cutoff_date),
+daily_orders as (
+    select order_date, sum(cast(hash(order_id, member_id, status, ordered_at_utc, net_amount, line_count)
+                                as hugeint)) as h, count(*) as n
+    from staging.stg_landing__orders group by 1
+),
+orders as (
+    select cutoffs.cutoff_date, sum(daily_orders.h) as h, sum(daily_orders.n) as n
+    from cutoffs inner join daily_orders on daily_orders.order_date <= cutoffs.cutoff_date + ?
+    group by 1
+),
+members as (
+    select cutoffs.cutoff_date,
+           sum(cast(hash(m.member_id, m.tier, m.joined_at_utc, m.referrer_member_id, m.province) as hugeint)) as h,
+           count(*) as n
+    from cutoffs inner join staging.stg_landing__members as m on m.join_date <= cutoffs.cutoff_date
+    group by 1
+),
+memberships as (
+    select cutoffs.cutoff_date,
+           sum(cast(hash(g.member_id, g.group_id, g.joined_at_utc,
+                         case when g.left_date <= cutoffs.cutoff_date then g.left_at_utc end) as hugeint)) as h,
+           count(*) as n
+    from cutoffs inner join staging.stg_landing__group_memberships as g on g.joined_date <= cutoffs.cutoff_date
+    group by 1
+),
+groups_known as (
+    select cutoffs.cutoff_date,
+           sum(cast(hash(g.group_id, g.mentor_id, g.created_at_utc,
+                         case when g.closed_date <= cutoffs.cutoff_date then g.closed_at_utc end) as hugeint)) as h,
+           count(*) as n
+    from cutoffs inner join staging.stg_landing__groups as g on g.created_date <= cutoffs.cutoff_date
+    group by 1
+),
+mentors as (
+    select cutoffs.cutoff_date,
+           sum(cast(hash(t.mentor_id, t.hired_at_utc,
+                         case when t.left_date <= cutoffs.cutoff_date then t.left_at_utc end) as hugeint)) as h,
+           count(*) as n
+    from cutoffs inner join staging.stg_landing__mentors as t on t.hired_date <= cutoffs.cutoff_date
+    group by 1
+)
+select cutoffs.cutoff_date,
+       concat_ws('|', orders.h, orders.n, members.h, members.n, memberships.h, memberships.n,
+                 groups_known.h, groups_known.n, mentors.h, mentors.n) as data_hash
+from cutoffs
+left join orders using (cutoff_date)
+left join members using (cutoff_date)
+left join memberships using (cutoff_date)
+left join groups_known using (cutoff_date)
+left join mentors using (cutoff_date)
+order by 1
+"""
+
+
+def data_fingerprints(con, cutoffs: list[dt.date], horizons: list[int], code: str) -> dict[dt.date, str]:
+    rows = con.execute(DATA_FINGERPRINT_SQL, [cutoffs, max(horizons)]).fetchall()
+    return {cutoff: hashlib.sha256(f"{code}|{cutoff}|{data}".encode()).hexdigest()[:32]
+            for cutoff, data in rows}
+
+
+def cached_fingerprints(con) -> dict[dt.date, str]:
+    exists = con.execute("""
+        select count(*) from information_schema.tables
+        where table_schema = 'intermediate' and table_name = 'int_backtest_results'
+    """).fetchone()[0]
+    if not exists:
+        return {}
+    return dict(con.execute(
+        "select distinct cutoff_date, data_fingerprint from intermediate.int_backtest_results").fetchall())
+
+
+def default_scorer() -> Scorer:
+    """The warehouse's own scores as of a cut-off: radar.churn's learned model and BG/NBD."""
+    from radar.churn import scores_as_of
+
+    return scores_as_of
+
+
+def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:
+    frames = []
+    for cutoff in cutoffs:
+        scores = scorer(con, cutoff)
+        missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
+        if missing:
+            raise BacktestError(f"the churn scores as of {cutoff} lack the column(s) {', '.join(missing)}")
+        frame = scores.loc[:, list(SCORE_COLUMNS)].copy()
+        frame.insert(0, "cutoff_date", cutoff)
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["cutoff_date", *SCORE_COLUMNS])
+    table = table.astype({"cutoff_date": "datetime64[s]", "member_id": "string", "churn_risk": "float64",
+                          "p_alive": "float64", "expected_purchases_90d": "float64"})
+    con.execute("create schema if not exists backtest")
+    con.register("scores_frame", table)
+    con.execute("""
+        create or replace table backtest.churn_scores as
+        select cast(cutoff_date as date) as cutoff_date, cast(member_id as varchar) as member_id,
+               churn_risk, p_alive, expected_purchases_90d
+        from scores_frame
+    """)
+    con.unregister("scores_frame")
+    duplicates = con.execute("""
+        select count(*) from (select cutoff_date, member_id from backtest.churn_scores group by 1, 2
+                              having count(*) > 1)
+    """).fetchone()[0]
+    if duplicates:
+        raise BacktestError(f"the churn scores hold {duplicates} duplicate (cut-off, member) row(s)")
+
+
+def run(
+    db_path: Path = DEFAULT_DB,
+    as_of: str | None = None,
+    months: int | None = None,
+    horizons: list[int] | None = None,
+    scorer: Scorer | None = None,
+    use_cache: bool = True,
+) -> dict:
+    """Run the backtest on ``db_path`` (all or nothing); returns what it did."""
+    import duckdb
+
+    started = time.monotonic()
+    settings = project_vars()
+    months = int(settings["backtest_months"] if months is None else months)
+    horizons = sorted(int(h) for h in (settings["backtest_horizons"] if horizons is None else horizons))
+    if months < 1 or not horizons or min(horizons) < 1:
+        raise BacktestError("backtest months and horizons must be positive")
+    if scorer is None:
+        scorer = default_scorer()
+    db_path = Path(db_path).resolve()
+    if not db_path.exists():
+        raise BacktestError(f"no warehouse at {db_path}; build it first (make demo or make run)")
+
+    work = db_path.with_name(db_path.name + ".building")
+    for leftover in (work, work.with_name(work.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(db_path, work)
+    try:
+        with duckdb.connect(str(work)) as con:
+            try:
+                warehouse_as_of, first_join = con.execute("""
+                    select (select as_of_date from intermediate.int_run_parameters),
+                           (select min(join_date) from intermediate.int_members)
+                """).fetchone()
+            except duckdb.Error as exc:
+                raise BacktestError(f"{db_path} is not a built warehouse ({str(exc).splitlines()[0]}); "
+                                    "run make run first") from exc
+            if warehouse_as_of is None or first_join is None:
+                raise BacktestError(f"the warehouse {db_path} holds no members or orders yet")
+            backtest_as_of = dt.date.fromisoformat(as_of) if as_of else warehouse_as_of
+            if backtest_as_of > warehouse_as_of:
+                raise BacktestError(f"as_of {backtest_as_of} is after the warehouse's as_of_date "
+                                    f"{warehouse_as_of}; rebuild the warehouse with that AS_OF first")
+            cutoffs = backtest_cutoffs(backtest_as_of, first_join, months, horizons)
+            code = code_fingerprint({"horizons": horizons, "scorer": getattr(scorer, "__module__", "?")})
+            fingerprints = data_fingerprints(con, cutoffs, horizons, code) if cutoffs else {}
+            cached = cached_fingerprints(con) if use_cache else {}
+            todo = [c for c in cutoffs if cached.get(c) != fingerprints[c]]
+            full_refresh = not use_cache or (bool(cached) and len(todo) == len(cutoffs) and bool(cutoffs))
+            log(f"backtest as of {backtest_as_of}: {len(cutoffs)} cut-off(s) "
+                f"({cutoffs[0] if cutoffs else '-'} … {cutoffs[-1] if cutoffs else '-'}), horizons "
+                f"{', '.join(map(str, horizons))} days; {len(todo)} to compute, "
+                f"{len(cutoffs) - len(todo)} unchanged since computed")
+            scoring_started = time.monotonic()
+            write_scores(con, todo, scorer)
+            scoring_seconds = time.monotonic() - scoring_started
+        dbt_vars = {
+            "backtest_cutoffs": [{"cutoff_date": str(c), "data_fingerprint": fingerprints[c]} for c in todo],
+            "backtest_report_cutoffs": [str(c) for c in cutoffs],
+            "backtest_as_of_date": str(backtest_as_of),
+            "backtest_horizons": horizons,
+            "backtest_score_source": getattr(scorer, "__module__", None) or "unknown",
+        }
+        dbt_started = time.monotonic()
+        run_dbt(["build", "--selector", "backtest", *(["--full-refresh"] if full_refresh else [])],
+                work, dbt_vars)
+        dbt_seconds = time.monotonic() - dbt_started
+        with duckdb.connect(str(work)) as con:
+            con.execute("drop table if exists backtest.churn_scores")
+            summary = con.execute("""
+                select alert_code, avg(precision), avg(recall), avg(lift), avg(auc), avg(base_rate)
+                from marts.alert_backtest where horizon_days = ?
+                group by 1 order by 1
+            """, [max(horizons)]).fetchall()
+        os.replace(work, db_path)
+    except BaseException:
+        for leftover in (work, work.with_name(work.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    seconds = time.monotonic() - started
+    if summary:
+        print(f"mean over the cut-offs, horizon {max(horizons)} days:", flush=True)
+        print(f"{'code':<22}{'precision':>10}{'recall':>9}{'lift':>7}{'auc':>7}{'base':>7}", flush=True)
+        for code, precision, recall, lift, auc, base in summary:
+            cells = [f"{v:.3f}" if v is not None else "–" for v in (precision, recall, lift, auc, base)]
+            print(f"{code:<22}{cells[0]:>10}{cells[1]:>9}{cells[2]:>7}{cells[3]:>7}{cells[4]:>7}", flush=True)
+    log(f"alert_backtest written to {db_path} in {seconds:.1f} s "
+        f"(scores {scoring_seconds:.1f} s, dbt {dbt_seconds:.1f} s)")
+    return {"as_of": backtest_as_of, "cutoffs": cutoffs, "computed": todo,
+            "seconds": seconds, "scoring_seconds": scoring_seconds, "dbt_seconds": dbt_seconds}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Backtest every member warning and churn score against what happened next "
+                    "(marts.alert_backtest, SPEC §7.3). Works on a copy; all or nothing.")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="warehouse file (default: $RADAR_DB_PATH, else warehouse/radar.duckdb)")
+    parser.add_argument("--as-of", help="as_of_date the cut-offs are chosen for (YYYY-MM-DD; default: the "
+                                        "warehouse's); not after the warehouse's")
+    parser.add_argument("--months", type=int, default=None, help="cut-offs (default: var backtest_months)")
+    parser.add_argument("--horizons", default=None,
+                        help="comma-separated horizons in days (default: var backtest_horizons)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute every cut-off")
+    args = parser.parse_args(argv)
+    db = args.db or Path(os.environ.get("RADAR_DB_PATH") or DEFAULT_DB)
+    try:
+        if args.as_of:
+            dt.date.fromisoformat(args.as_of)
+        horizons = [int(h) for h in args.horizons.split(",")] if args.horizons else None
+        run(db, args.as_of, args.months, horizons, use_cache=not args.no_cache)
+    except (BacktestError, ValueError) as exc:
+        print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 1
+    return 0
