@@ -41,6 +41,8 @@ GRADIENT_TOLERANCE = 1e-5
 MIN_CURVATURE = 1e-7
 # Ridge on the log-parameters for the second try when the plain maximum is not identified.
 RIDGE_PENALTY = 1e-4
+# Fewer training rows than this: churn_risk falls back to BG/NBD (method bgnbd_fallback).
+MIN_TRAINING_ROWS = 50
 LOG_BOUND = 20.0  # log-parameters live in [−20, 20]; an optimum on the bound is not converged
 
 
@@ -123,16 +125,21 @@ def fit_with_fallback(fit_function, *args, penalty: float = RIDGE_PENALTY) -> Fi
 
     Data where nobody is seen to drop out drive BG/NBD's a and b to infinity
     together (p becomes a constant): no finite maximum exists. The penalised
-    fit is finite and is recorded as such (extra["penalty"] > 0); if it fails
-    too, the error of the plain fit is raised.
+    fit is finite and is recorded as such (extra["penalty"] > 0, the penalty
+    used: ``penalty``, else 10× or 100× it where a weaker one leaves the
+    likelihood flat); if every one fails, the error of the plain fit is raised.
     """
     try:
         return fit_function(*args)
     except ChurnModelError as plain:
-        try:
-            return fit_function(*args, penalty=penalty)
-        except ChurnModelError:
-            raise plain from None
+        # a stronger ridge only where a weaker one leaves the likelihood flat
+        # (a handful of repeat buyers, e.g. an early backtest cut-off)
+        for strength in (penalty, 10 * penalty, 100 * penalty):
+            try:
+                return fit_function(*args, penalty=strength)
+            except ChurnModelError:
+                continue
+        raise plain from None
 
 
 # ---------------------------------------------------------------- BG/NBD
@@ -648,7 +655,7 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     return risk, stats, importances
 
 
-def score(con, cutoff, diagnostics: bool = True) -> ScoreResult:
+def score(con, cutoff, diagnostics: bool = True, with_spend: bool = True) -> ScoreResult:
     """Fit BG/NBD and Gamma-Gamma and train the churn classifier as of ``cutoff``; score.
 
     Only data dated ≤ cutoff is read; the classifier trains on the members
@@ -664,15 +671,19 @@ def score(con, cutoff, diagnostics: bool = True) -> ScoreResult:
     check_cutoff(con, cutoff)
     now = member_features(con, [cutoff], cutoff)
     with _threads(len(now)):
-        return _score(con, cutoff, now, diagnostics)
+        return _score(con, cutoff, now, diagnostics, with_spend)
 
 
-def _score(con, cutoff, now, diagnostics: bool) -> ScoreResult:
+def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> ScoreResult:
     bg = _fit_bgnbd_frame(now)
     _add_bgnbd(now, bg.params)
     buyers = (now["has_purchase"] == 1).to_numpy()
+    # Gamma-Gamma gives expected spend only (not churn_risk nor the BG/NBD
+    # scores): the backtest (with_spend=False) does not need it, so an early
+    # cut-off with a handful of repeat buyers cannot stop it; the nightly
+    # build fits it and fails when it does not converge.
     gg = fit_with_fallback(fit_gamma_gamma, now.loc[buyers, "frequency"],
-                           now.loc[buyers, "repeat_mean_spend"])
+                           now.loc[buyers, "repeat_mean_spend"]) if with_spend else None
 
     alive = now.loc[now["is_alive"]].reset_index(drop=True)
     stats: dict = {"training_cutoffs": None, "training_rows": None, "training_churn_rate": None,
@@ -696,7 +707,11 @@ def _score(con, cutoff, now, diagnostics: bool) -> ScoreResult:
                 continue  # too few buyers that month to fit BG/NBD: not a training month
             parts.append(part.loc[part["is_alive"]])
         train = pd.concat(parts, ignore_index=True) if parts else None
-    if train is not None and len(train) and train["churned_within_horizon"].nunique() == 2:
+    # the classifier needs both outcomes and enough rows to bin every feature;
+    # below MIN_TRAINING_ROWS (tiny data, an early backtest cut-off) the
+    # documented BG/NBD fallback scores instead
+    if (train is not None and len(train) >= MIN_TRAINING_ROWS
+            and train["churned_within_horizon"].nunique() == 2):
         risk, stats, importances = _train_and_score(train, alive, stats, diagnostics)
         method = "learned"
 
@@ -717,8 +732,9 @@ def _score(con, cutoff, now, diagnostics: bool) -> ScoreResult:
                                         alive.loc[has, "age"], horizons=(t,))[f"expected_purchases_{t}d"]
         scores[f"expected_purchases_{t}d"] = column
     spend = np.full(len(alive), np.nan)
-    spend[has] = expected_spend(gg.params, alive.loc[has, "frequency"],
-                                alive.loc[has, "repeat_mean_spend"].fillna(0))
+    if gg is not None:
+        spend[has] = expected_spend(gg.params, alive.loc[has, "frequency"],
+                                    alive.loc[has, "repeat_mean_spend"].fillna(0))
     scores["expected_spend_per_purchase"] = spend
     scores["expected_value_90d"] = scores[f"expected_purchases_{HORIZON_DAYS}d"] * spend
     scores["p_no_purchase_90d"] = alive["bgnbd_p_no_purchase_90d"]
@@ -726,7 +742,7 @@ def _score(con, cutoff, now, diagnostics: bool) -> ScoreResult:
     scores["churn_risk_method"] = np.where(np.isnan(risk), "none", method)
 
     rows = []
-    for fit in (bg, gg):
+    for fit in (bg, gg) if gg is not None else (bg,):
         for name, value in fit.params.items():
             rows.append({"model": fit.model, "parameter": name, "value": value,
                          "std_error_log": fit.extra.get(f"se_log_{name}"),
@@ -766,7 +782,7 @@ def scores_as_of(con, cutoff) -> pd.DataFrame:
     known by cutoff. Deterministic: the same warehouse and cutoff give the same
     scores.
     """
-    result = score(con, cutoff, diagnostics=False)
+    result = score(con, cutoff, diagnostics=False, with_spend=False)
     return result.scores[["member_id", "churn_risk", "p_alive", "expected_purchases_90d"]].copy()
 
 
