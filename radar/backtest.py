@@ -215,9 +215,23 @@ def run(
     horizons: list[int] | None = None,
     scorer: Scorer | None = None,
     use_cache: bool = True,
+    wait_seconds: float = 0.0,
 ) -> dict:
-    """Run the backtest on ``db_path`` (all or nothing); returns what it did."""
+    """Run the backtest on ``db_path`` (all or nothing); returns what it did.
+
+    Holds the warehouse's run lock (radar.runlock) like ``make run``: a
+    backtest and a nightly run never work on the same warehouse at once.
+    """
+    from radar.runlock import RunLock
+
+    with RunLock(Path(db_path).resolve(), wait_seconds):
+        return _run_locked(db_path, as_of, months, horizons, scorer, use_cache)
+
+
+def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
     import duckdb
+
+    from radar.runlock import wal_path, work_path
 
     started = time.monotonic()
     settings = project_vars()
@@ -231,9 +245,7 @@ def run(
     if not db_path.exists():
         raise BacktestError(f"no warehouse at {db_path}; build it first (make demo or make run)")
 
-    work = db_path.with_name(db_path.name + ".building")
-    for leftover in (work, work.with_name(work.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    work = work_path(db_path)
     shutil.copyfile(db_path, work)
     try:
         with duckdb.connect(str(work)) as con:
@@ -284,7 +296,7 @@ def run(
             """, [max(horizons)]).fetchall()
         os.replace(work, db_path)
     except BaseException:
-        for leftover in (work, work.with_name(work.name + ".wal")):
+        for leftover in (work, wal_path(work)):
             leftover.unlink(missing_ok=True)
         raise
     seconds = time.monotonic() - started
@@ -301,6 +313,8 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
+    from radar.runlock import WarehouseBusy
+
     parser = argparse.ArgumentParser(
         description="Backtest every member warning and churn score against what happened next "
                     "(marts.alert_backtest, SPEC §7.3). Works on a copy; all or nothing.")
@@ -319,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
             dt.date.fromisoformat(args.as_of)
         horizons = [int(h) for h in args.horizons.split(",")] if args.horizons else None
         run(db, args.as_of, args.months, horizons, use_cache=not args.no_cache)
+    except WarehouseBusy as exc:
+        print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
+        return 3
     except (BacktestError, ValueError) as exc:
         print(f"error: {exc}. The warehouse is unchanged.", file=sys.stderr)
         return 2
