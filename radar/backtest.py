@@ -171,10 +171,25 @@ def cached_fingerprints(con) -> dict[dt.date, str]:
 
 
 def default_scorer() -> Scorer:
-    """The warehouse's own scores as of a cut-off: radar.churn's learned model and BG/NBD."""
+    """The warehouse's own scores as of a cut-off: radar.churn's learned model and BG/NBD.
+
+    A member without a purchase has no BG/NBD expectation (SPEC §7.2: null in
+    member_churn_risk), and in the BG/NBD fallback no churn_risk either. The
+    backtest ranks every member of the population, so it reads those as what
+    they say about her: 0 expected purchases, churn_risk 1 (never bought, no
+    evidence she will). Ranking them lowest instead would put the members most
+    likely to churn (new members who never bought) at the bottom.
+    """
+    import functools
+
     from radar.churn import scores_as_of
 
-    return scores_as_of
+    @functools.wraps(scores_as_of)
+    def scores(con, cutoff):
+        frame = scores_as_of(con, cutoff)
+        return frame.fillna({"expected_purchases_90d": 0.0, "churn_risk": 1.0})
+
+    return scores
 
 
 def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:
