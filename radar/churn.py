@@ -43,6 +43,12 @@ MIN_CURVATURE = 1e-7
 RIDGE_PENALTY = 1e-4
 # Fewer training rows than this: churn_risk falls back to BG/NBD (method bgnbd_fallback).
 MIN_TRAINING_ROWS = 50
+# Fewer members with a purchase than this: no model is fitted (method
+# insufficient_data, every model output null, one row in churn_model_parameters
+# saying so). A handful of buyers (a test fixture, a new platform's first
+# weeks) identifies no BG/NBD maximum; from this size on, a fit that does not
+# converge fails the build.
+MIN_FIT_BUYERS = 10
 LOG_BOUND = 20.0  # log-parameters live in [−20, 20]; an optimum on the bound is not converged
 
 
@@ -674,7 +680,32 @@ def score(con, cutoff, diagnostics: bool = True, with_spend: bool = True) -> Sco
         return _score(con, cutoff, now, diagnostics, with_spend)
 
 
+def _not_fitted(cutoff, now) -> ScoreResult:
+    """Too few buyers to fit anything: every model output null, said in one fit row."""
+    alive = now.loc[now["is_alive"]].reset_index(drop=True)
+    buyers = int((now["has_purchase"] == 1).sum())
+    empty = np.full(len(alive), np.nan)
+    scores = pd.DataFrame({
+        "as_of_date": cutoff, "member_id": alive["member_id"],
+        "frequency": alive["frequency"].astype("Int64"), "recency": alive["recency"].astype("Int64"),
+        "age": alive["age"].astype("Int64"), "p_alive": empty,
+        "expected_purchases_30d": empty, f"expected_purchases_{HORIZON_DAYS}d": empty,
+        "expected_spend_per_purchase": empty, "expected_value_90d": empty,
+        "p_no_purchase_90d": empty, "churn_risk": empty, "churn_risk_method": "insufficient_data",
+    })
+    row = {"as_of_date": cutoff, "model": "bgnbd",
+           "parameter": f"(not fitted: {buyers} members with a purchase, fewer than {MIN_FIT_BUYERS})",
+           "value": None, "std_error_log": None, "log_likelihood": None, "n_members": buyers,
+           "unique_rows": None, "iterations": None, "gradient_norm": None, "converged": False,
+           "method": "insufficient_data", "training_cutoffs": None, "training_rows": None,
+           "training_churn_rate": None, "holdout_cutoff": None, "holdout_rows": None, "holdout_auc": None,
+           "holdout_auc_bgnbd": None, "holdout_auc_recency": None}
+    return ScoreResult(cutoff, scores, [row], "insufficient_data")
+
+
 def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> ScoreResult:
+    if int((now["has_purchase"] == 1).sum()) < MIN_FIT_BUYERS:
+        return _not_fitted(cutoff, now)
     bg = _fit_bgnbd_frame(now)
     _add_bgnbd(now, bg.params)
     buyers = (now["has_purchase"] == 1).to_numpy()
