@@ -164,13 +164,14 @@ setup-chromium:
 # Real data end to end: the CDNOW transactions (from the lifetimes 0.11.3 wheel,
 # pip download, never installed) mapped to the landing contract (radar/cdnow.py),
 # built into its own warehouse (it carries no phone or nickname, so the demo PII key is
-# allowed explicitly); then the churn model's out-of-time AUC at a cut-off.
+# allowed explicitly; its 1997-98 dates need an earlier platform start than the default
+# 2000-01-01); then the churn model's out-of-time AUC at a cut-off.
 CDNOW_LANDING ?= data/cdnow_landing
 CDNOW_DB ?= warehouse/cdnow.duckdb
 CDNOW_CUTOFF ?= 1998-03-31
 cdnow: $(STAMP)
 	$(BIN)/python scripts/cdnow_landing.py --out $(CDNOW_LANDING)
-	$(BIN)/python scripts/radar_run.py --landing $(CDNOW_LANDING) --db $(CDNOW_DB) --reload --allow-demo-key $(if $(AS_OF),--as-of $(AS_OF))
+	$(BIN)/python scripts/radar_run.py --landing $(CDNOW_LANDING) --db $(CDNOW_DB) --reload --allow-demo-key --platform-start 1997-01-01 $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/python scripts/churn_auc.py --db $(CDNOW_DB) --cutoff $(CDNOW_CUTOFF)
 
 # Flip each SQL comparison in models/ and macros/ one at a time in a temporary copy and run the
