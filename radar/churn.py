@@ -632,6 +632,9 @@ def check_cutoff(con, cutoff) -> None:
 def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     """Out-of-time holdout (latest training month end), then the model on every month end."""
     importances: dict[str, float] = {}
+    # a feature with fewer than two values in the training rows says nothing
+    # (one group, one tier: CDNOW) and breaks the binning: left out
+    features = [f for f in FEATURES if train[f].nunique(dropna=True) >= 2]
     y = train["churned_within_horizon"].astype(bool).to_numpy()
     months = sorted(train["snapshot_date"].unique())
     stats.update(training_cutoffs=", ".join(str(_as_date(m)) for m in months),
@@ -640,8 +643,9 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
         early = (train["snapshot_date"] < months[-1]).to_numpy()
         hold = train.loc[~early]
         if len(np.unique(y[early])) == 2:
-            model = _classifier().fit(train.loc[early, list(FEATURES)], y[early])
-            predicted = model.predict_proba(hold[list(FEATURES)])[:, 1]
+            used = [f for f in features if train.loc[early, f].nunique(dropna=True) >= 2]
+            model = _classifier().fit(train.loc[early, used], y[early])
+            predicted = model.predict_proba(hold[used])[:, 1]
             stats.update(holdout_cutoff=str(_as_date(months[-1])), holdout_rows=int(len(hold)),
                          holdout_auc=_auc(y[~early], predicted),
                          holdout_auc_bgnbd=_auc(y[~early], bgnbd_score(hold)),
@@ -652,11 +656,11 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
                 # on at most IMPORTANCE_ROWS holdout rows: the importances are a
                 # description, and at 1M members they cost more than the model
                 sample = hold.iloc[:IMPORTANCE_ROWS]
-                result = permutation_importance(model, sample[list(FEATURES)], y[~early][:IMPORTANCE_ROWS],
+                result = permutation_importance(model, sample[used], y[~early][:IMPORTANCE_ROWS],
                                                 scoring="roc_auc", n_repeats=2, random_state=0)
-                importances = dict(zip(FEATURES, result.importances_mean.tolist(), strict=True))
-    model = _classifier().fit(train[list(FEATURES)], y)
-    risk = model.predict_proba(alive[list(FEATURES)])[:, 1]
+                importances = dict(zip(used, result.importances_mean.tolist(), strict=True))
+    model = _classifier().fit(train[features], y)
+    risk = model.predict_proba(alive[features])[:, 1]
 
     return risk, stats, importances
 
