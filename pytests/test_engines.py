@@ -178,8 +178,13 @@ DUCKDB_ONLY = {"stg_scores__member_churn_scores", "stg_scores__churn_model_fit",
                "mentor_tasks", "mentor_task_summary"}
 
 
+# Audit tables of the DuckDB landing store (radar/history.py, radar/erasure.py):
+# records of what a run did, read by no model, so not published to the engines.
+AUDIT_TABLES = {"run_audit", "erasure_log"}
+
+
 def wanted(schema: str, name: str) -> bool:
-    if name in DUCKDB_ONLY:
+    if name in DUCKDB_ONLY or (schema == "landing" and name in AUDIT_TABLES):
         return False
     return schema in SCHEMAS or (schema == "intermediate" and name in CORE_INTERMEDIATE)
 
