@@ -280,16 +280,28 @@ def test_no_task_action_contradicts_any_of_its_reasons(tiny_db):
                for a, s, code, suppressed in
                ((r["alert_code"], r["segment"], r["action_code"], r["is_suppressed"])
                 for r in read_seed("alert_actions"))}
-    tasks = query(tiny_db, """select entity_type, entity_id, segment, primary_alert_code, action_code, reasons
-                              from marts.mentor_tasks""")
+    tasks = query(tiny_db, """select tasks.entity_type, tasks.entity_id, tasks.segment, segments.previous_segment,
+                                     tasks.primary_alert_code, tasks.action_code, tasks.reasons
+                              from marts.mentor_tasks as tasks
+                              left join marts.member_segments as segments
+                                  on tasks.entity_type = 'member' and segments.member_id = tasks.entity_id""")
     assert tasks, "the tiny warehouse has no task: the check would prove nothing"
-    for entity_type, entity_id, segment, primary, action, reasons in tasks:
-        key_segment = segment if entity_type == "member" else None
-        assert action == actions[(primary, key_segment)][0], (entity_id, primary, action)
+
+    def playbook_segment(entity_type, code, segment, previous):
+        # recall_due and entered_churn follow the segment before she stopped buying
+        # (the last month end's, SPEC §5.7 reading in _members__models.yml)
+        if entity_type != "member":
+            return None
+        return (previous or segment) if code in ("recall_due", "entered_churn") else segment
+
+    for entity_type, entity_id, segment, previous, primary, action, reasons in tasks:
+        key = playbook_segment(entity_type, primary, segment, previous)
+        assert action == actions[(primary, key)][0], (entity_id, primary, action)
         assert action != NO_SPEND
         for reason in reasons.split(", "):
             code = reason.split(":")[0]
-            assert not actions[(code, key_segment)][1], (entity_id, reason, segment)
+            assert not actions[(code, playbook_segment(entity_type, code, segment, previous))][1], \
+                (entity_id, reason, segment, previous)
 
 
 def test_no_group_task_about_a_first_month_or_a_small_category_gap(tiny_db):
