@@ -21,8 +21,9 @@
 
 {% macro spark__register_landing_tables() -%}
     {%- set location = env_var('RADAR_SPARK_LANDING', env_var('RADAR_SPARK_DIR', 'warehouse/spark') ~ '/landing') -%}
-    {%- set tables = ['mentors', 'groups', 'members', 'group_memberships', 'orders', 'order_items',
-                      'quarantine', 'load_log'] -%}
+    {#- the same list as radar/engines.py LANDING_TABLES (test_engines compares them) -#}
+    {%- set tables = ['erasure_requests', 'mentors', 'groups', 'members', 'group_memberships',
+                      'orders', 'order_items', 'quarantine', 'load_log'] -%}
     {% do run_query('create schema if not exists landing') %}
     {% for table in tables %}
         {% do run_query('drop table if exists landing.' ~ table) %}
