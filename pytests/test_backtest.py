@@ -231,6 +231,37 @@ def test_alert_window_boundaries(backtest_db):
                            ("M14", dt.date(2024, 3, 1))]
 
 
+# The mentor's list on c itself (int_backtest_member_tasks, task_backtest). Member alerts new on
+# 03-31: M02 and M08 entered_churn (churned on c: ranked, not in the population), M05
+# segment_downgrade (new again on c), M06 new_member_inactive (day 21). Playbook: M05's downgrade
+# and M02's churn entry (segment general_winback, M02's segment before it stopped buying) say no
+# further spend → no task. T1's list: M08 (high) rank 1, M06 (low) rank 2, both within 30.
+# listed = the population's members on the list; M05 and M06 churn within every horizon.
+TASK_LISTS = {
+    #                            listed, listed_churned
+    "list_new_warnings": (2, 2),             # M05, M06
+    "list_tasks": (1, 1),                    # M06
+    "list_tasks_within_capacity": (1, 1),    # M06 (rank 2 ≤ 30)
+}
+
+
+def test_task_list_of_the_cutoff_day(backtest_db):
+    tasks = query(backtest_db, """
+        select member_id, mentor_id, is_task, task_rank, within_capacity
+        from intermediate.int_backtest_member_tasks order by 1""")
+    assert tasks == [("M02", "T1", False, None, False), ("M05", "T1", False, None, False),
+                     ("M06", "T1", True, 2, True), ("M08", "T1", True, 1, True)]
+    table = query(backtest_db, """
+        select list_code, horizon_days, population, churned, listed, listed_churned, precision, recall, lift
+        from marts.task_backtest order by 1, 2""")
+    assert [(r[0], r[1]) for r in table] == [(code, h) for code in sorted(TASK_LISTS) for h in (30, 60, 90)]
+    for code, horizon, population, churned, listed, listed_churned, precision, recall, lift in table:
+        assert (population, churned) == (POPULATION, CHURNED[horizon])
+        assert (listed, listed_churned) == TASK_LISTS[code], code
+        assert close(precision, 1.0) and close(recall, listed / CHURNED[horizon])
+        assert close(lift, 1.0 / (CHURNED[horizon] / POPULATION)), (code, horizon)
+
+
 def test_rules_have_no_auc_and_fingerprint_is_set(backtest_db):
     for (code, _), row in rows(backtest_db).items():
         assert (row[12] is None) == (not code.startswith("score_"))

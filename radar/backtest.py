@@ -45,6 +45,8 @@ from radar.pipeline import DEFAULT_DB, PROJECT_ROOT, run_dbt
 Scorer = Callable[[object, dt.date], pd.DataFrame]
 
 SCORE_COLUMNS = ("member_id", "churn_risk", "p_alive", "expected_purchases_90d")
+#: optional: the value at risk that ranks the backtest's task list (null when absent)
+OPTIONAL_SCORE_COLUMNS = ("expected_value_90d",)
 #: What the code fingerprint covers: any change here recomputes every cut-off.
 CODE_PATHS = ("models", "macros", "seeds", "dbt_project.yml", "selectors.yml",
               "radar/backtest.py", "radar/churn.py")
@@ -199,19 +201,20 @@ def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:
         missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
         if missing:
             raise BacktestError(f"the churn scores as of {cutoff} lack the column(s) {', '.join(missing)}")
-        frame = scores.loc[:, list(SCORE_COLUMNS)].copy()
+        frame = scores.reindex(columns=[*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS])
         frame.insert(0, "cutoff_date", cutoff)
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["cutoff_date", *SCORE_COLUMNS])
+        columns=["cutoff_date", *SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS])
     table = table.astype({"cutoff_date": "datetime64[s]", "member_id": "string", "churn_risk": "float64",
-                          "p_alive": "float64", "expected_purchases_90d": "float64"})
+                          "p_alive": "float64", "expected_purchases_90d": "float64",
+                          "expected_value_90d": "float64"})
     con.execute("create schema if not exists backtest")
     con.register("scores_frame", table)
     con.execute("""
         create or replace table backtest.churn_scores as
         select cast(cutoff_date as date) as cutoff_date, cast(member_id as varchar) as member_id,
-               churn_risk, p_alive, expected_purchases_90d
+               churn_risk, p_alive, expected_purchases_90d, expected_value_90d
         from scores_frame
     """)
     con.unregister("scores_frame")

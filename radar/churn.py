@@ -714,11 +714,17 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     _add_bgnbd(now, bg.params)
     buyers = (now["has_purchase"] == 1).to_numpy()
     # Gamma-Gamma gives expected spend only (not churn_risk nor the BG/NBD
-    # scores): the backtest (with_spend=False) does not need it, so an early
-    # cut-off with a handful of repeat buyers cannot stop it; the nightly
-    # build fits it and fails when it does not converge.
-    gg = fit_with_fallback(fit_gamma_gamma, now.loc[buyers, "frequency"],
-                           now.loc[buyers, "repeat_mean_spend"]) if with_spend else None
+    # scores): the nightly build fits it and fails when it does not converge;
+    # the backtest (with_spend=False) only ranks its task list by it, so an
+    # early cut-off with a handful of repeat buyers leaves the spend null
+    # there (the interim priority) instead of stopping the backtest.
+    try:
+        gg = fit_with_fallback(fit_gamma_gamma, now.loc[buyers, "frequency"],
+                               now.loc[buyers, "repeat_mean_spend"])
+    except ChurnModelError:
+        if with_spend:
+            raise
+        gg = None
 
     alive = now.loc[now["is_alive"]].reset_index(drop=True)
     stats: dict = {"training_cutoffs": None, "training_rows": None, "training_churn_rate": None,
@@ -818,7 +824,8 @@ def scores_as_of(con, cutoff) -> pd.DataFrame:
     scores.
     """
     result = score(con, cutoff, diagnostics=False, with_spend=False)
-    return result.scores[["member_id", "churn_risk", "p_alive", "expected_purchases_90d"]].copy()
+    return result.scores[["member_id", "churn_risk", "p_alive", "expected_purchases_90d",
+                          "expected_value_90d"]].copy()
 
 
 def write_scores(db_path) -> ScoreResult:

@@ -82,8 +82,11 @@ def read_dataset(db: Path) -> dict:
                     where as_of_date = (select max(as_of_date) from {schema}.churn_model_parameters)
                 """).df()
                 break
+        tasks = None
+        if ("marts", "task_backtest") in tables:
+            tasks = con.execute("select * from marts.task_backtest order by list_code, cutoff_date, horizon_days").df()
         as_of = con.execute("select as_of_date from intermediate.int_run_parameters").fetchone()[0]
-    return {"frame": frame, "parameters": parameters, "warehouse_as_of": as_of}
+    return {"frame": frame, "parameters": parameters, "tasks": tasks, "warehouse_as_of": as_of}
 
 
 def ratio(numerator: float, denominator: float):
@@ -130,6 +133,46 @@ def summarise(frame, names) -> dict:
         out["auc"][int(horizon)] = {code: float(p["auc"].mean()) for code, p in part.groupby("alert_code")}
     out["codes"].sort(key=lambda c: (c["is_score"], -(c["lift"] or 0)))
     return out
+
+
+TASK_LISTS = {
+    "list_new_warnings": "every member with a new warning that day",
+    "list_tasks": "of them, those that became a task (not suppressed by the playbook)",
+    "list_tasks_within_capacity": "of those, the tasks within the mentor's daily capacity",
+}
+
+
+def summarise_tasks(tasks) -> list[dict]:
+    """Pooled precision / recall / lift of the cut-off day's lists, per horizon (marts.task_backtest)."""
+    out = []
+    for (code, horizon), part in tasks.groupby(["list_code", "horizon_days"], sort=True):
+        listed, listed_churned = int(part["listed"].sum()), int(part["listed_churned"].sum())
+        churned, population = int(part["churned"].sum()), int(part["population"].sum())
+        precision, base = ratio(listed_churned, listed), ratio(churned, population)
+        out.append({"list_code": code, "horizon_days": int(horizon),
+                    "listed_per_cutoff": listed / part["cutoff_date"].nunique(),
+                    "precision": precision, "recall": ratio(listed_churned, churned), "base_rate": base,
+                    "lift": None if precision is None or not base else precision / base})
+    return out
+
+
+def render_tasks(tasks, longest: int) -> list[str]:
+    lines = ["", "### The mentor's morning list on the cut-off day", "",
+             "`marts.task_backtest`: on each cut-off day c, the member tasks of `mentor_tasks`' ranking "
+             "rebuilt as of c (playbook suppression, one task per member, severity then churn_risk × "
+             "expected_value_90d from the scores as of c, cut at `mentor_daily_capacity` per mentor; group "
+             "tasks are not measured — they have no member outcome — so on a real list they would take some "
+             "of the capacity). Precision = share of the listed members of the population who churned within "
+             "h, next to that of every new warning that day.", "",
+             "| list | horizon | listed per cut-off | precision | recall | lift |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for row in summarise_tasks(tasks):
+        if row["horizon_days"] != longest:
+            continue
+        lines.append(f"| {TASK_LISTS.get(row['list_code'], row['list_code'])} (`{row['list_code']}`) | "
+                     f"{row['horizon_days']} | {row['listed_per_cutoff']:,.1f} | {fmt(row['precision'])} | "
+                     f"{fmt(row['recall'])} | {fmt(row['lift'], 2)} |")
+    return lines
 
 
 def fmt(value, digits=3) -> str:
@@ -219,6 +262,8 @@ def render(datasets: list[dict]) -> str:
             first = part.iloc[0]
             lines.append(f"| {str(cutoff)[:10]} | {int(first['population']):,} | {fmt(first['base_rate'])} | "
                          + " | ".join(cells) + " |")
+        if data.get("tasks") is not None and not data["tasks"].empty:
+            lines += render_tasks(data["tasks"], longest)
         lines += ["", "### Churn model", ""]
         parameters = data["parameters"]
         if parameters is None or parameters.empty:
@@ -273,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
             "model_parameters": None if d["parameters"] is None else [
                 {k: jsonable(v) for k, v in row.items()} for row in d["parameters"].to_dict("records")],
             "rows": [{k: jsonable(v) for k, v in row.items()} for row in d["frame"].to_dict("records")],
+            "task_lists": None if d["tasks"] is None else summarise_tasks(d["tasks"]),
         } for d in datasets],
     }
     args.out.with_suffix(".json").write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=jsonable)

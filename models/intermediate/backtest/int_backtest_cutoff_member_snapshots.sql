@@ -5,5 +5,5 @@
 {{ member_snapshots(
     ref('int_backtest_cutoff_member_facts'),
     ref('int_backtest_cutoff_dates'),
-    with_rosters=false,
+    with_rosters=true,
 ) }}

@@ -38,6 +38,12 @@ member_scores as (
 
 ),
 
+member_tasks as (
+
+    select * from {{ ref('int_backtest_member_tasks') }}
+
+),
+
 alert_catalog as (
 
     select * from {{ ref('alert_catalog') }}
@@ -101,28 +107,84 @@ populations as (
 
 ),
 
--- Rules: every member-level alert code of the catalog, flagged or not.
+-- Rules: every member-level alert code of the catalog, flagged or not;
+-- task lists: the members of the cut-off day's list (int_backtest_member_tasks)
+-- — every member with a new warning that day, those who became a task (not
+-- suppressed by the playbook), those within the mentor's capacity.
 rule_codes as (
 
-    select alert_code from alert_catalog
+    select
+        alert_code,
+        false as is_task_list
+    from alert_catalog
     where entity_type = 'member'
+
+    union all
+
+    select
+        'list_new_warnings' as alert_code,
+        true as is_task_list
+    union all
+    select
+        'list_tasks' as alert_code,
+        true as is_task_list
+    union all
+    select
+        'list_tasks_within_capacity' as alert_code,
+        true as is_task_list
+
+),
+
+flag_sets as (
+
+    select
+        cutoff_date,
+        member_id,
+        alert_code
+    from member_alerts
+
+    union all
+
+    select
+        cutoff_date,
+        member_id,
+        'list_new_warnings' as alert_code
+    from member_tasks
+
+    union all
+
+    select
+        cutoff_date,
+        member_id,
+        'list_tasks' as alert_code
+    from member_tasks
+    where is_task
+
+    union all
+
+    select
+        cutoff_date,
+        member_id,
+        'list_tasks_within_capacity' as alert_code
+    from member_tasks
+    where within_capacity
 
 ),
 
 rule_counts as (
 
     select
-        member_alerts.cutoff_date,
-        member_alerts.alert_code,
+        flag_sets.cutoff_date,
+        flag_sets.alert_code,
         outcomes.horizon_days,
         count(*) as flagged,
         sum(case when outcomes.is_churned then 1 else 0 end) as flagged_churned
 
-    from member_alerts
+    from flag_sets
     inner join outcomes
         on
-            member_alerts.cutoff_date = outcomes.cutoff_date
-            and member_alerts.member_id = outcomes.member_id
+            flag_sets.cutoff_date = outcomes.cutoff_date
+            and flag_sets.member_id = outcomes.member_id
     group by 1, 2, 3
 
 ),
@@ -134,6 +196,7 @@ rules as (
         populations.horizon_days,
         rule_codes.alert_code,
         false as is_score,
+        rule_codes.is_task_list,
         populations.population,
         populations.churned,
         coalesce(rule_counts.flagged, 0) as flagged,
@@ -233,6 +296,7 @@ scores as (
         populations.horizon_days,
         score_codes.alert_code,
         true as is_score,
+        false as is_task_list,
         populations.population,
         populations.churned,
         coalesce(score_counts.flagged, 0) as flagged,
@@ -274,6 +338,7 @@ final as (
         unioned.cutoff_date,
         unioned.horizon_days,
         unioned.is_score,
+        unioned.is_task_list,
         cast(unioned.population as {{ dbt.type_bigint() }}) as population,
         cast(unioned.churned as {{ dbt.type_bigint() }}) as churned,
         cast(unioned.churned as {{ type_double() }}) / nullif(unioned.population, 0) as base_rate,

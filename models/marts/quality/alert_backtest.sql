@@ -33,7 +33,9 @@ final as (
         score_source
 
     from results
-    where {{ month_in('cutoff_date', var('backtest_report_cutoffs')) }}
+    where
+        not is_task_list
+        and {{ month_in('cutoff_date', var('backtest_report_cutoffs')) }}
 
 )
 

@@ -154,21 +154,13 @@ tasks as (
 
 ),
 
--- The priority, in one place (docs: mentor_task_priority). Within a
--- severity, the value at risk churn_risk × expected_value_90d (yuan) when
--- the churn scores exist; until then (and for members without a score) the
--- interim value: segment value first (10 − segment_rank, a group counting
--- as 10, above every segment), then the last 30 days' spend capped at
--- 999.99 so it never outweighs a segment step.
+-- The priority (macro task_priority, docs: mentor_tasks): the value at
+-- risk when the churn scores exist, else the interim segment and spend value.
 prioritised as (
 
     select
         *,
-        coalesce(
-            churn_risk * expected_value_90d,
-            (10 - coalesce(segment_rank, 0)) * 1000
-            + case when monetary_30d > 999.99 then 999.99 else coalesce(monetary_30d, 0) end
-        ) as priority_score
+        {{ task_priority('churn_risk', 'expected_value_90d', 'segment_rank', 'monetary_30d') }} as priority_score
 
     from tasks
 
@@ -180,13 +172,7 @@ ranked as (
         *,
         row_number() over (
             partition by mentor_id
-            order by
-                severity_rank asc,
-                priority_score desc,
-                case when recency_days is null then 1 else 0 end asc,
-                recency_days asc,
-                entity_type asc,
-                entity_id asc
+            order by {{ task_order() }}
         ) as task_rank
 
     from prioritised
