@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import socket
@@ -132,9 +133,11 @@ def page_url(base: str, name: str, lang: str = "zh", **params: str) -> str:
 
 def shoot(base: str, out_dir: Path | None, pages: tuple[str, ...] = PAGE_PATHS, *, lang: str = "zh",
           width: int = 1400, height: int = 1000, timeout_ms: int = 30000,
-          params: dict[str, str] | None = None) -> list[PageShot]:
-    """Open each page (language and ``params`` in the URL), wait for its charts, count the drawn
-    ones, collect the visible text and save a full-page PNG."""
+          params: dict[str, str] | None = None, expect_text: tuple[str, ...] = ()) -> list[PageShot]:
+    """Open each page (language and ``params`` in the URL), wait for its charts (and for every
+    string of ``expect_text`` to be on the page: Streamlit draws in steps, a loaded machine may
+    not have drawn a table yet when the network is idle), count the drawn ones, collect the
+    visible text and save a full-page PNG."""
     from playwright.sync_api import sync_playwright
 
     if out_dir is not None:
@@ -158,6 +161,10 @@ def shoot(base: str, out_dir: Path | None, pages: tuple[str, ...] = PAGE_PATHS, 
                         return charts.length > 0 && charts.every(c => c.querySelector('.plot g, .heatmaplayer image, .barlayer .point, .scatterlayer .trace'));
                     }}""", timeout=timeout_ms)
                 page.wait_for_load_state("networkidle")
+                if expect_text:
+                    page.wait_for_function(f"() => {{ const text = ({VISIBLE_TEXT_JS})(); "
+                                           f"return {json.dumps(list(expect_text))}.every(t => text.includes(t)); }}",
+                                           timeout=timeout_ms)
                 drawn = page.evaluate(
                     f"""() => [...document.querySelectorAll('{CHART}')].filter(
                         c => c.querySelector('.heatmaplayer image, .barlayer .point path, .scatterlayer .trace path')

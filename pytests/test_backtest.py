@@ -235,22 +235,25 @@ def test_alert_window_boundaries(backtest_db):
 # 03-31: M02 and M08 entered_churn (churned on c: ranked, not in the population), M05
 # segment_downgrade (new again on c), M06 new_member_inactive (day 21). Playbook: M05's downgrade
 # and M02's churn entry (segment general_winback, M02's segment before it stopped buying) say no
-# further spend → no task. T1's list: M08 (high) rank 1, M06 (low) rank 2, both within 30.
+# further spend → no task. T1's list: M08 (high) rank 1, M06 (low) rank 2, both within 30. Both
+# have no BG/NBD expectation (never bought), so their priority is the interim one of segment
+# no_purchase, (10 − 9) × 1000 = 1000; by value first the tie goes to the more severe: M08 1, M06 2.
 # listed = the population's members on the list; M05 and M06 churn within every horizon.
 TASK_LISTS = {
     #                            listed, listed_churned
     "list_new_warnings": (2, 2),             # M05, M06
     "list_tasks": (1, 1),                    # M06
     "list_tasks_within_capacity": (1, 1),    # M06 (rank 2 ≤ 30)
+    "list_tasks_by_value_within_capacity": (1, 1),  # M06 (rank 2 ≤ 30)
 }
 
 
 def test_task_list_of_the_cutoff_day(backtest_db):
     tasks = query(backtest_db, """
-        select member_id, mentor_id, is_task, task_rank, within_capacity
+        select member_id, mentor_id, is_task, task_rank, within_capacity, value_rank
         from intermediate.int_backtest_member_tasks order by 1""")
-    assert tasks == [("M02", "T1", False, None, False), ("M05", "T1", False, None, False),
-                     ("M06", "T1", True, 2, True), ("M08", "T1", True, 1, True)]
+    assert tasks == [("M02", "T1", False, None, False, None), ("M05", "T1", False, None, False, None),
+                     ("M06", "T1", True, 2, True, 2), ("M08", "T1", True, 1, True, 1)]
     table = query(backtest_db, """
         select list_code, horizon_days, population, churned, listed, listed_churned, precision, recall, lift
         from marts.task_backtest order by 1, 2""")

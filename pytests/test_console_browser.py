@@ -89,7 +89,8 @@ def test_mentor_deep_link_shows_her_ranked_list_and_download(console_url, tiny_d
                             "group by 1 order by count(*) desc, 1 limit 1")[0][0]
     first = query(tiny_db, "select entity_id, action_en from marts.mentor_tasks "
                            "where mentor_id = ? and task_rank = 1", [mentor])[0]
-    (shot,) = browser.shoot(console_url, SHOTS, ("warnings",), lang="en", params={"mentor": mentor})
+    (shot,) = browser.shoot(console_url, SHOTS, ("warnings",), lang="en", params={"mentor": mentor},
+                            expect_text=(first[0], first[1]))
     assert shot.title == f"{i18n.label('en', 'app_title')} · {i18n.label('en', 'page_warnings')}"
     assert f"{i18n.label('en', 'tasks_title')} · {mentor}" in shot.text
     # the grid draws on a canvas and mirrors only the columns in view (rank, about, id, action, …) as text

@@ -139,6 +139,8 @@ TASK_LISTS = {
     "list_new_warnings": "every member with a new warning that day",
     "list_tasks": "of them, those that became a task (not suppressed by the playbook)",
     "list_tasks_within_capacity": "of those, the tasks within the mentor's daily capacity",
+    "list_tasks_by_value_within_capacity": "for comparison: within capacity had the list been ranked by "
+                                           "value at risk first (severity only breaking ties)",
 }
 
 
@@ -172,6 +174,22 @@ def render_tasks(tasks, longest: int) -> list[str]:
         lines.append(f"| {TASK_LISTS.get(row['list_code'], row['list_code'])} (`{row['list_code']}`) | "
                      f"{row['horizon_days']} | {row['listed_per_cutoff']:,.1f} | {fmt(row['precision'])} | "
                      f"{fmt(row['recall'])} | {fmt(row['lift'], 2)} |")
+    pooled = {row["list_code"]: row for row in summarise_tasks(tasks) if row["horizon_days"] == longest}
+    within, every = pooled.get("list_tasks_within_capacity"), pooled.get("list_tasks")
+    by_value = pooled.get("list_tasks_by_value_within_capacity")
+    if within and every and within["precision"] is not None and every["precision"] is not None:
+        verdict = ("higher than" if within["precision"] > every["precision"] else
+                   "lower than" if within["precision"] < every["precision"] else "the same as")
+        lines += ["", f"At {longest} days the tasks within capacity churned at {fmt(within['precision'])}, "
+                  f"{verdict} every task of the day ({fmt(every['precision'])}; base rate "
+                  f"{fmt(within['base_rate'])})."
+                  + (f" Ranked by value at risk first, the same capacity would have held tasks that churned at "
+                     f"{fmt(by_value['precision'])}." if by_value and by_value["precision"] is not None else "")
+                  + " The list ranks by the alert catalogue's severity first (high / medium / low), so the medium "
+                  "rules fill the capacity before the low ones whatever their measured lift (table above); "
+                  "in the comparison ranking members who never bought carry the interim priority "
+                  "(segment no_purchase: 1,000), above nearly every value at risk in yuan, so part of its gain "
+                  "is new_member_inactive's lift, not the value at risk."]
     return lines
 
 

@@ -8,7 +8,10 @@
     (they have no member outcome), so a mentor's member tasks here may fill
     capacity that group tasks would take on her real list. Members who
     churned on c are ranked (they are on her list that day) but are not in
-    the population whose outcome int_backtest_results measures. -#}
+    the population whose outcome int_backtest_results measures. For
+    comparison, value_rank orders the same tasks by priority_score alone
+    (severity only breaks ties): what the list would hold if it were ranked
+    by value at risk first. -#}
 {{ config(materialized='table') }}
 
 with
@@ -140,6 +143,10 @@ ranked as (
             partition by cutoff_date, mentor_id
             order by {{ task_order(entity_type="'member'", entity_id='member_id') }}
         ) as task_rank,
+        row_number() over (
+            partition by cutoff_date, mentor_id
+            order by priority_score desc, {{ task_order(entity_type="'member'", entity_id='member_id') }}
+        ) as value_rank,
         priority_score
 
     from tasks
@@ -157,6 +164,8 @@ final as (
         ranked.task_rank is not null as is_task,
         cast(ranked.task_rank as integer) as task_rank,
         coalesce(ranked.task_rank <= {{ var('mentor_daily_capacity') }}, false) as within_capacity,
+        cast(ranked.value_rank as integer) as value_rank,
+        coalesce(ranked.value_rank <= {{ var('mentor_daily_capacity') }}, false) as within_capacity_by_value,
         cast(ranked.priority_score as {{ type_double() }}) as priority_score
 
     from tasks

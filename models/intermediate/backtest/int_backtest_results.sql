@@ -110,7 +110,8 @@ populations as (
 -- Rules: every member-level alert code of the catalog, flagged or not;
 -- task lists: the members of the cut-off day's list (int_backtest_member_tasks)
 -- — every member with a new warning that day, those who became a task (not
--- suppressed by the playbook), those within the mentor's capacity.
+-- suppressed by the playbook), those within the mentor's capacity, and for
+-- comparison those within it were the list ranked by value at risk first.
 rule_codes as (
 
     select
@@ -131,6 +132,10 @@ rule_codes as (
     union all
     select
         'list_tasks_within_capacity' as alert_code,
+        true as is_task_list
+    union all
+    select
+        'list_tasks_by_value_within_capacity' as alert_code,
         true as is_task_list
 
 ),
@@ -168,6 +173,15 @@ flag_sets as (
         'list_tasks_within_capacity' as alert_code
     from member_tasks
     where within_capacity
+
+    union all
+
+    select
+        cutoff_date,
+        member_id,
+        'list_tasks_by_value_within_capacity' as alert_code
+    from member_tasks
+    where within_capacity_by_value
 
 ),
 
