@@ -168,7 +168,9 @@ def render_tasks(tasks, longest: int) -> list[str]:
              "h, next to that of every new warning that day.", "",
              "| list | horizon | listed per cut-off | precision | recall | lift |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for row in summarise_tasks(tasks):
+    order = list(TASK_LISTS)
+    for row in sorted(summarise_tasks(tasks), key=lambda r: order.index(r["list_code"]) if r["list_code"] in order
+                      else len(order)):
         if row["horizon_days"] != longest:
             continue
         lines.append(f"| {TASK_LISTS.get(row['list_code'], row['list_code'])} (`{row['list_code']}`) | "
@@ -188,8 +190,8 @@ def render_tasks(tasks, longest: int) -> list[str]:
                   + " The list ranks by the alert catalogue's severity first (high / medium / low), so the medium "
                   "rules fill the capacity before the low ones whatever their measured lift (table above); "
                   "in the comparison ranking members who never bought carry the interim priority "
-                  "(segment no_purchase: 1,000), above nearly every value at risk in yuan, so part of its gain "
-                  "is new_member_inactive's lift, not the value at risk."]
+                  "(segment no_purchase: 1,000), above nearly every value at risk in yuan, so part of a gain there "
+                  "can be new_member_inactive's lift rather than the value at risk."]
     return lines
 
 
