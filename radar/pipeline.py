@@ -187,8 +187,13 @@ def run(
     forget_batches: tuple[str, ...] = (),
     time_gate: TimeGate | None = None,
     allow_demo_key: bool = False,
+    data_tests: bool = True,
 ) -> list:
-    """One run; holds the warehouse's run lock (:mod:`radar.runlock`) throughout."""
+    """One run; holds the warehouse's run lock (:mod:`radar.runlock`) throughout.
+
+    data_tests=False builds the models without their data tests (``--no-tests``: a
+    throwaway or intermediate build whose result is checked otherwise; a nightly run
+    keeps them)."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
     if as_of:
@@ -199,11 +204,11 @@ def run(
     with RunLock(db_path, wait_seconds):
         return _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows,
                            dict(dbt_vars or {}), target, tuple(forget_batches), time_gate,
-                           allow_demo_key)
+                           allow_demo_key, data_tests)
 
 
 def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, dbt_vars,
-                target, forget_batches, time_gate, allow_demo_key) -> list:
+                target, forget_batches, time_gate, allow_demo_key, data_tests=True) -> list:
     started = time.monotonic()
     if as_of:
         dbt_vars["as_of_date"] = as_of
@@ -284,11 +289,14 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             _pause_for_tests("build")
             # an erasure rebuilds every model, so incremental ones lose the member too
             full_refresh = bool(erased) or erasure.rebuild_pending(work)
-            refresh = ["--full-refresh"] if full_refresh else []
-            log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}")
+            flags = ["--full-refresh"] if full_refresh else []
+            if not data_tests:
+                flags.extend(["--exclude-resource-type", "test"])
+            log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}"
+                f"{', without data tests (--no-tests)' if not data_tests else ''}")
             # the churn marts read what the scoring step writes (source scores):
             # everything else first, then the scores, then the churn marts
-            run_dbt(["build", "--selector", "nightly", *refresh], work, dbt_vars,
+            run_dbt(["build", "--selector", "nightly", *flags], work, dbt_vars,
                     None if target == "dev" else target)
             if target == "dev":
                 from radar.churn import write_scores
@@ -298,7 +306,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                 result = write_scores(work)
                 log(f"  {len(result.scores)} members scored ({result.method}) "
                     f"in {time.monotonic() - scoring_started:.1f} s")
-                run_dbt(["build", "--selector", "churn_marts", *refresh], work, dbt_vars)
+                run_dbt(["build", "--selector", "churn_marts", *flags], work, dbt_vars)
             if full_refresh:
                 erasure.mark_rebuilt(work)
         if erased or full_refresh:
@@ -361,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="timestamps before this are quarantined as before_platform_start "
                              "(default $RADAR_PLATFORM_START, else 2000-01-01, 00:00 UTC)")
     parser.add_argument("--no-build", action="store_true", help="validate and load only")
+    parser.add_argument("--no-tests", action="store_true",
+                        help="build the models without their data tests (a throwaway or intermediate "
+                             "build checked otherwise; never for the nightly run)")
     parser.add_argument("--allow-demo-key", action="store_true",
                         help="accept the documented demo PII key (or no key) on a landing folder that "
                              "is not the generated demo data (never for real members)")
@@ -373,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         run(args.landing, db, args.as_of, args.docs_dir, args.reload,
             not args.no_build, args.chunk_rows, target=args.target, wait_seconds=args.wait,
             forget_batches=tuple(args.forget_batch), time_gate=gate,
-            allow_demo_key=args.allow_demo_key)
+            allow_demo_key=args.allow_demo_key, data_tests=not args.no_tests)
     except PiiKeyError as exc:
         print(f"error: {exc}. Nothing was loaded; the warehouse is unchanged.", file=sys.stderr)
         return 4
