@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -306,6 +307,9 @@ def engine_builds(tiny_landing, pg_server, tmp_path_factory) -> dict:
     if spark.returncode != 0:
         raise AssertionError(f"pipeline --target spark failed ({spark.returncode}):\n"
                              f"{(work / 'spark' / 'pipeline.log').read_text()[-8000:]}")
+    # --no-tests left the data tests out of the earlier build only
+    summaries = re.findall(r"dbt: Done\. .*TOTAL=(\d+)", (work / "spark" / "pipeline.log").read_text())
+    assert len(summaries) == 2 and int(summaries[0]) < int(summaries[1]) - 100, summaries
 
     started = time.monotonic()
     export = work / "spark" / "export"
