@@ -21,6 +21,7 @@ model is dropped and recreated), so rerun once the cause is fixed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,6 +29,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,6 +80,43 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
     env = engine_environment(target or "dev", dict(os.environ))
     env["RADAR_DB_PATH"] = str(db_path)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    with _stable_duckdb_path(db_path, env, target) as cwd:
+        _run_dbt(command, db_path, dbt_vars, target, env, cwd)
+
+
+@contextlib.contextmanager
+def _stable_duckdb_path(db_path: Path, env: dict, target: str | None):
+    """DuckDB runs: dbt sees the work file under a name that does not change from run to run.
+
+    dbt re-parses the whole project (about 10 s) whenever the profile changes,
+    and the profile holds the DuckDB path, which is a new work file every run
+    (``<db>.building-<pid>``). So dbt runs in a private folder holding a link
+    ``<catalog>.duckdb`` to the work file, with that relative name as the path:
+    runs on a warehouse of the same name with the same vars reuse dbt's partial
+    parse. The link keeps the catalog name (the file name up to its first dot,
+    as DuckDB and dbt-duckdb both derive it; DuckDB follows the link). A WAL
+    DuckDB left beside the link (a dbt that died before closing) is moved
+    beside the work file, where the next open replays it.
+    """
+    if target not in (None, "dev"):
+        yield PROJECT_ROOT
+        return
+    resolved = Path(db_path).resolve()
+    name = f"{resolved.name.lstrip('.').split('.')[0]}.duckdb"
+    folder = Path(tempfile.mkdtemp(prefix="radar-dbt-"))
+    try:
+        (folder / name).symlink_to(resolved)
+        env["RADAR_DB_PATH"] = name
+        yield folder
+    finally:
+        wal = folder / f"{name}.wal"
+        if wal.exists():
+            os.replace(wal, f"{resolved}.wal")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | None, env: dict,
+             cwd: Path) -> None:
     args = [dbt_executable(target), *command, "--project-dir", str(PROJECT_ROOT),
             "--profiles-dir", str(PROJECT_ROOT / "profiles")]
     if dbt_vars:
@@ -92,8 +131,12 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
     # beside the warehouse (not in the shared logs/), so that builds of different warehouses
     # never write the same file
     warehouse_name = re.sub(r"\.building(-\d+)?$", "", db_path.name)
-    log_path = db_path.with_name(f"{warehouse_name}.dbt_{command[0].replace('-', '_')}.log")
-    returncode = _run_quietly(args, env, log_path)
+    # one file per invocation kind: a run's second build (the churn marts) keeps the first's log
+    kind = command[0].replace("-", "_")
+    if "--selector" in command:
+        kind += "_" + command[command.index("--selector") + 1]
+    log_path = db_path.with_name(f"{warehouse_name}.dbt_{kind}.log")
+    returncode = _run_quietly(args, env, log_path, cwd)
     if returncode != 0:
         raise RuntimeError(f"dbt {command[0]} failed (exit {returncode}); full output: {log_path}")
 
@@ -102,7 +145,7 @@ _NODE_DONE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP|R
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _run_quietly(args: list[str], env: dict, log_path: Path) -> int:
+def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT_ROOT) -> int:
     """Run dbt with its output going to ``log_path``; print progress at each quarter, then
     dbt's one-line summary (``Done. PASS=…``) or, on failure, the failing nodes and the log path."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +153,7 @@ def _run_quietly(args: list[str], env: dict, log_path: Path) -> int:
     summary = ""
     shown_quarter = 0
     with log_path.open("w", encoding="utf-8") as out:
-        process = subprocess.Popen(args, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+        process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
         assert process.stdout is not None
         for raw in process.stdout:
