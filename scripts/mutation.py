@@ -203,7 +203,9 @@ class Sandbox:
         ok, out = self.unit_tests(select)
         if ok and self.build:
             shutil.copyfile(self.base_db, self.db)
-            ok, more = run([self.dbt, "build", "--full-refresh", "--exclude", "test_type:unit"],
+            # the default selector (no unit tests, no backtest, no churn marts: their inputs come
+            # from the Python steps); an --exclude alone would drop the default selector
+            ok, more = run([self.dbt, "build", "--full-refresh", "--selector", "nightly"],
                            self.env, self.project, 1800)
             out += more
         return ok, out
