@@ -1,8 +1,7 @@
 {#- One row per backtest cut-off, member of its population and member alert
     code (cutoff_date, member_id, alert_code) when that alert was new on at
-    least one day of [c − 29, c] (30 = var backtest_alert_window_days): in
-    the member alerts of that day and not in those of the day before
-    (the is_new of early_warnings, SPEC §5.5, each day its own cut-off). -#}
+    least one day of [c − 29, c] (30 = var backtest_alert_window_days;
+    "new": int_backtest_member_new_alerts). -#}
 {{ config(materialized='table') }}
 
 with
@@ -13,47 +12,15 @@ cutoffs as (
 
 ),
 
-warnings as (
+new_alerts as (
 
-    select * from {{ ref('int_backtest_member_warnings') }}
+    select * from {{ ref('int_backtest_member_new_alerts') }}
 
 ),
 
 population as (
 
     select * from {{ ref('int_backtest_members') }}
-
-),
-
--- New on day d: the same alert of the same member was not open on d − 1.
--- Every day of a window and the day before it are evaluation days, so the
--- previous open day of the alert is d − 1 exactly when it was open then.
-sequenced as (
-
-    select
-        evaluation_date,
-        alert_code,
-        entity_id as member_id,
-        lag(evaluation_date) over (
-            partition by alert_code, entity_id
-            order by evaluation_date
-        ) as previous_open_date
-
-    from warnings
-
-),
-
-new_alerts as (
-
-    select
-        evaluation_date,
-        alert_code,
-        member_id
-
-    from sequenced
-    where
-        previous_open_date is null
-        or previous_open_date != cast({{ dbt.dateadd('day', -1, 'evaluation_date') }} as date)
 
 ),
 

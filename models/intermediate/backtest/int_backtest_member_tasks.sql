@@ -22,9 +22,9 @@ cutoffs as (
 
 ),
 
-warnings as (
+new_alerts as (
 
-    select * from {{ ref('int_backtest_member_warnings') }}
+    select * from {{ ref('int_backtest_member_new_alerts') }}
 
 ),
 
@@ -52,24 +52,17 @@ churn_scores as (
 
 ),
 
--- New on c: open on c and not open on c − 1 (an evaluation day too).
 new_on_cutoff as (
 
     select
         cutoffs.cutoff_date,
-        today.entity_id as member_id,
-        today.alert_code,
-        today.segment
+        new_alerts.member_id,
+        new_alerts.alert_code,
+        new_alerts.segment
 
-    from warnings as today
+    from new_alerts
     inner join cutoffs
-        on today.evaluation_date = cutoffs.cutoff_date
-    left join warnings as yesterday
-        on
-            today.alert_code = yesterday.alert_code
-            and today.entity_id = yesterday.entity_id
-            and yesterday.evaluation_date = cast({{ dbt.dateadd('day', -1, 'cutoffs.cutoff_date') }} as date)
-    where yesterday.entity_id is null
+        on new_alerts.evaluation_date = cutoffs.cutoff_date
 
 ),
 
