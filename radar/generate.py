@@ -150,6 +150,8 @@ PRESETS: dict[str, SizePreset] = {
 
 @dataclass
 class Config:
+    """The run's settings, from the command line (parse_args) and the size preset."""
+
     out: Path
     size: str
     members: int
@@ -164,9 +166,11 @@ class Config:
 
     @property
     def start_date(self) -> date:
+        """First local date of the history: ``months`` months before the end date, plus one day."""
         return add_months(self.end_date, -self.months) + timedelta(days=1)
 
     def manifest_args(self) -> dict[str, Any]:
+        """The settings as written under ``generator`` in manifest.json."""
         return {
             "size": self.size, "members": self.members, "seed": self.seed,
             "end_date": self.end_date.isoformat(), "months": self.months,
@@ -179,6 +183,7 @@ class Config:
 
 
 def add_months(d: date, months: int) -> date:
+    """``d`` moved by ``months`` calendar months (the day clipped to the month's last day)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     last = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
@@ -196,6 +201,7 @@ def midnight(day: np.ndarray | int) -> Any:
 
 
 def local_day(t: np.ndarray) -> np.ndarray:
+    """Local (Asia/Shanghai) day number of UTC instants in seconds."""
     return (np.asarray(t, dtype=np.int64) + OFFSET_S) // DAY_S
 
 
@@ -217,6 +223,7 @@ def fmt_ts(t: np.ndarray, utc: np.ndarray | None = None) -> np.ndarray:
 
 
 def fmt_one_ts(t: int, utc: bool = False) -> str:
+    """One instant as fmt_ts writes it (local '+08:00' notation, or 'Z' when ``utc``)."""
     return str(fmt_ts(np.array([t], dtype=np.int64), np.array([utc]))[0])
 
 
@@ -245,31 +252,38 @@ def int_str(x: np.ndarray, width: int = 0) -> np.ndarray:
 
 
 def fmt_money(cents: np.ndarray) -> np.ndarray:
+    """Cents as yuan strings with two decimals ('12345' -> '123.45')."""
     cents = np.asarray(cents, dtype=np.int64)
     return np.strings.add(np.strings.add(int_str(cents // 100), "."), _lut(2)[cents % 100])
 
 
 def fmt_ids(prefix: str, nums: np.ndarray, width: int) -> np.ndarray:
+    """Ids as ``prefix`` + the zero-padded number ('M', 7 -> 'M0000007')."""
     return np.strings.add(prefix, int_str(np.asarray(nums, dtype=np.int64), width))
 
 
 def mentor_id(i: int) -> str:
+    """mentor_id of 1-based mentor number ``i`` ('MT0001')."""
     return f"MT{i:04d}"
 
 
 def group_id(i: int) -> str:
+    """group_id of 1-based group number ``i`` ('G00001')."""
     return f"G{i:05d}"
 
 
 def member_id(i: int) -> str:
+    """member_id of 1-based member number ``i`` ('M0000001')."""
     return f"M{i:07d}"
 
 
 def order_id(i: int) -> str:
+    """order_id of 1-based order number ``i`` ('O0000000001')."""
     return f"O{i:010d}"
 
 
 def log(msg: str) -> None:
+    """A progress line on stderr (stdout stays free)."""
     print(msg, file=sys.stderr, flush=True)
 
 
@@ -280,6 +294,7 @@ class Sink:
     """One output table (CSV or Parquet), opened lazily, written in chunks."""
 
     def __init__(self, path_stem: Path, columns: Sequence[str], fmt: str) -> None:
+        """A sink for ``path_stem``.csv/.parquet with these columns; nothing is opened yet."""
         self.path = path_stem.with_suffix("." + fmt)
         self.columns = tuple(columns)
         self.fmt = fmt
@@ -288,6 +303,7 @@ class Sink:
         self._writer: Any = None
 
     def _open(self) -> None:
+        """Create the file: CSV with its header row, or a zstd Parquet writer of string columns."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.fmt == "csv":
             self._fh = open(self.path, "w", encoding="utf-8", newline="")
@@ -332,6 +348,7 @@ class Sink:
         self.rows += n
 
     def close(self) -> None:
+        """Close the file, if it was ever opened."""
         if self.fmt == "csv" and self._fh is not None:
             self._fh.close()
         elif self.fmt == "parquet" and self._writer is not None:
@@ -382,14 +399,17 @@ class World:
 
     @property
     def n_members(self) -> int:
+        """Number of members."""
         return len(self.join)
 
     @property
     def n_groups(self) -> int:
+        """Number of groups."""
         return len(self.group_mentor)
 
     @property
     def n_mentors(self) -> int:
+        """Number of mentors."""
         return len(self.mentor_hired)
 
 
@@ -664,6 +684,8 @@ def member_history(ctx: MoveContext, i: int, g: int, start: int, leave: int,
 
 
 def _move_context(rng: np.random.Generator, world: World, targets: dict[int, int]) -> MoveContext:
+    """The MoveContext of the membership walk: closing instants, handover targets, the groups of
+    last-week leavers and of forced losses, groups by creation, each member's re-homing chance."""
     created_sorted = np.argsort(world.group_created, kind="stable")
     c = logit_intercept(REHOME_P, REHOME_TRAIT_BETA)
     return MoveContext(
@@ -700,6 +722,8 @@ def simulate_memberships(cfg: Config, world: World, ms0: np.ndarray, targets: di
 
 
 def _check_memberships(world: World) -> None:
+    """Assert the membership rows are consistent: sorted by member, every interval non-empty, no
+    open interval followed by another, no overlaps, nothing after the end, each within its group's life."""
     m, j, left = world.ms_member, world.ms_joined, world.ms_left
     assert np.all(m[1:] >= m[:-1])
     ok_len = (left == NULL) | (left > j)
@@ -733,6 +757,8 @@ def index_memberships(world: World) -> None:
 
 
 def build_world(cfg: Config) -> World:
+    """Plan everything but the orders: members, mentors, groups, departures and handovers,
+    membership intervals and their look-ups (logs a one-line summary)."""
     t0 = time.perf_counter()
     mem = plan_members(cfg)
     org = plan_organisation(cfg, mem["join"])
@@ -762,22 +788,26 @@ class Landing:
     """All sinks of the landing directory plus per-batch row accounting."""
 
     def __init__(self, out: Path, fmt: str) -> None:
+        """No sinks yet; counts are per batch, then per file, then per counter."""
         self.out, self.fmt = out, fmt
         self.sinks: dict[tuple[str, str], Sink] = {}
         self.counts: dict[str, dict[str, dict[str, int]]] = {}
 
     def sink(self, batch: str, name: str, columns: Sequence[str] | None = None) -> Sink:
+        """The sink of ``name`` in ``batch`` (created on first use; columns default to COLUMNS[name])."""
         key = (batch, name)
         if key not in self.sinks:
             self.sinks[key] = Sink(self.out / batch / name, columns or COLUMNS[name], self.fmt)
         return self.sinks[key]
 
     def count(self, batch: str, name: str, **kv: int) -> None:
+        """Add to the manifest counters (rows, new_keys, ...) of ``name`` in ``batch``."""
         entry = self.counts.setdefault(batch, {}).setdefault(name, {})
         for k, v in kv.items():
             entry[k] = entry.get(k, 0) + int(v)
 
     def close(self) -> None:
+        """Close every sink."""
         for s in self.sinks.values():
             s.close()
 
@@ -840,6 +870,8 @@ def write_organisation(cfg: Config, world: World, landing: Landing) -> dict[str,
 
 @dataclass
 class Stats:
+    """Running totals over the order chunks, for the manifest's stats, engagement and tenure blocks."""
+
     orders: int = 0
     orders_b2: int = 0
     cancelled: int = 0
@@ -934,6 +966,8 @@ class Windows:
 
 
 def tenure_windows(world: World, a: int, b: int) -> Windows:
+    """The tenure windows of members [a, b): from each join day in steps of 30 days up to the
+    window holding the end date; bucket = tenure month capped at 13."""
     J = local_day(world.join[a:b])
     K = (world.end_day - J) // 30 + 1
     mem, pos = _segment_ids(K)
@@ -1126,6 +1160,7 @@ class Lines:
 
     @property
     def final_refund(self) -> np.ndarray:
+        """Refund amount per line as finally sent (the late re-send where there is one)."""
         return np.where(self.late, self.late_refund, self.refund)
 
 
@@ -1319,16 +1354,20 @@ class BadBatch:
     """Rows of batch_0003_bad_rows per file, the manifest entry of every bad row, valid counts."""
 
     def __init__(self, day: int) -> None:
+        """An empty bad batch on local day ``day`` (its midnight instant)."""
         self.day = day  # midnight of the end date
         self.rows: dict[str, list[list[str]]] = {}
         self.bad: list[dict[str, Any]] = []
         self.valid: dict[str, int] = {}
 
     def ts(self, offset_s: int, utc: bool = False) -> str:
+        """Timestamp string ``offset_s`` seconds after the batch day's midnight."""
         return fmt_one_ts(self.day + offset_s, utc)
 
     def add(self, file: str, row: list[str], reason: str | None = None, key: dict[str, str] | None = None,
             column: str | None = None, note: str = "") -> None:
+        """Append ``row`` to ``file``: a valid row when ``reason`` is None, else also its manifest entry
+        (reason code, key, offending column and value, note)."""
         self.rows.setdefault(file, []).append(row)
         if reason is None:
             self.valid[file] = self.valid.get(file, 0) + 1
@@ -1352,6 +1391,8 @@ class BadRefs:
 
 
 def bad_refs(world: World, day: int) -> BadRefs:
+    """Pick the existing objects the bad rows refer to: an open group (and another), a staying
+    mentor, a member with an open batch_0001 membership, quiet buyers, numbers for new members."""
     staying = [j for j in range(world.n_mentors) if world.mentor_left[j] == NULL]
     open_groups = np.flatnonzero((world.group_closed == NULL) & (world.group_created < day - 2 * DAY_S))
     g_ok = int(open_groups[0])
@@ -1418,10 +1459,13 @@ def bad_memberships(bb: BadBatch, refs: BadRefs) -> None:
 
 
 def _orow(oid: str, mem: int, when: str, status: str = "paid") -> list[str]:
+    """An orders row (with an extra channel column) of order ``oid`` by 1-based member ``mem``."""
     return [oid, member_id(mem), when, status, "wechat_miniapp"]  # + a `channel` column the loader ignores
 
 
 def bad_orders(bb: BadBatch, refs: BadRefs, ids: list[str], year: int, end_s: str) -> None:
+    """The bad batch's orders: five valid ones mixed with one of each orders reason code
+    (unknown member, invalid/offset-less/future/too-early timestamps, bad status, duplicate key)."""
     nm, buyers = refs.new_members, refs.buyers
     valid = [_orow(ids[0], nm[0], bb.ts(13 * 3600)), _orow(ids[1], buyers[0], bb.ts(14 * 3600 + 300, utc=True)),
              _orow(ids[4], nm[1], bb.ts(20 * 3600 + 1200)), _orow(ids[7], buyers[1], bb.ts(21 * 3600 + 600)),
@@ -1450,6 +1494,7 @@ def bad_orders(bb: BadBatch, refs: BadRefs, ids: list[str], year: int, end_s: st
 
 def _irow(oid: str, ln: int, cat: str = "mother_baby", qty: str = "1", amt: str = "59.90",
           sku: str | None = None, ref: str = "0.00") -> list[str]:
+    """An order_items row; the SKU follows the category unless given."""
     if sku is None:
         sku = f"SKU-{SKU_CODES[CATEGORIES.index(cat)]}-0{ln}42" if cat in CATEGORIES else "SKU-XX-0001"
     return [oid, str(ln), sku, cat, qty, amt, ref]
@@ -1536,6 +1581,7 @@ def handover_facts(world: World) -> list[dict[str, Any]]:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> Config:
+    """Read the command line into a Config (preset values unless overridden; checks the ranges)."""
     p = argparse.ArgumentParser(
         prog="generate_demo_data.py",
         description="Generate a deterministic Retention Radar landing directory (SPEC §1): "
@@ -1573,6 +1619,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
 
 
 def prepare_out(cfg: Config) -> None:
+    """Make sure ``--out`` exists and is empty; with --force clear what is in it."""
     out = cfg.out
     if out.exists() and not out.is_dir():
         raise SystemExit(f"error: --out {out} exists and is not a directory")
@@ -1646,6 +1693,8 @@ def tenure_rows(stats: Stats) -> list[dict[str, Any]]:
 
 
 def departure_rows(world: World) -> list[dict[str, Any]]:
+    """The manifest's mentor_departures: who left when, scheduled or not, restated in
+    batch_0002 or not, and whom the groups were handed to."""
     rows = []
     for info in world.departures:
         j, t = info["mentor_index"], info["target_mentor_index"]
@@ -1658,6 +1707,7 @@ def departure_rows(world: World) -> list[dict[str, Any]]:
 
 
 def _share(x: float) -> float:
+    """A share rounded to 6 decimals, as a plain float."""
     return round(float(x), 6)
 
 
@@ -1679,6 +1729,7 @@ def engagement_stats(world: World, stats: Stats, handover: list[dict[str, Any]])
 
 
 def stats_block(world: World, stats: Stats) -> dict[str, Any]:
+    """The manifest's stats: shares and totals of what was generated, to compare with the targets."""
     r = _share
     n_o, n_l = max(1, stats.orders), max(1, stats.lines)
     band_w = stats.window_band_counts / max(1, stats.window_band_counts.sum())
@@ -1713,6 +1764,8 @@ def stats_block(world: World, stats: Stats) -> dict[str, Any]:
 
 def build_manifest(cfg: Config, world: World, landing: Landing, stats: Stats, final: dict[str, int],
                    bad_info: dict[str, Any]) -> dict[str, Any]:
+    """manifest.json: settings, per-batch counts, bad rows, expected final counts and marts,
+    handovers, departures, simulation truth and stats."""
     ordered = [b for b in (BATCH1, BATCH2, BATCH_BAD) if b in landing.counts]
     handover = handover_facts(world)
     return {
@@ -1736,6 +1789,7 @@ def build_manifest(cfg: Config, world: World, landing: Landing, stats: Stats, fi
 
 
 def summary(landing: Landing, final: dict[str, int], seconds: float) -> str:
+    """The closing log: output folder, time, rows per batch and file, expected final counts."""
     lines = [f"wrote {landing.out} in {seconds:.1f}s", f"{'batch':<22}{'file':<20}{'rows':>12}"]
     for batch in sorted(landing.counts):
         for f in FILE_ORDER:
@@ -1746,6 +1800,7 @@ def summary(landing: Landing, final: dict[str, int], seconds: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point: generate the landing directory; returns the exit code 0."""
     cfg = parse_args(argv)
     generate(cfg)
     return 0
