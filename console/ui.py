@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -198,4 +200,15 @@ def chart(fig, legend_on_top: bool = False) -> None:
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0} if legend_on_top else \
         {"orientation": "h", "y": -0.2}
     fig.update_layout(margin={"l": 10, "r": 10, "t": 90 if legend_on_top else 40, "b": 10}, legend=legend)
+    if any(_is_date_axis(trace.x) for trace in fig.data if "x" in trace):
+        # plotly names months in English ("Mar 2024") whatever the page's
+        # language; numeric dates read the same in Chinese and English
+        fig.update_xaxes(tickformat="%Y-%m-%d", hoverformat="%Y-%m-%d")
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
+
+
+def _is_date_axis(values) -> bool:
+    """True when a trace's x values are dates (datetime.date, numpy or pandas timestamps)."""
+    if values is None or len(values) == 0:
+        return False
+    return isinstance(values[0], (dt.date, np.datetime64))
