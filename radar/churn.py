@@ -67,8 +67,8 @@ class Fit:
     extra: dict[str, float] = field(default_factory=dict)
 
 
-def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of the given equal-length columns and how many times each occurs.
+def unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of equal-length columns, each row's index among them, and their counts.
 
     Rows come out in lexicographic order of the columns (as ``np.unique(...,
     axis=0)`` gives them). Each column is coded by the rank of its value among
@@ -83,12 +83,18 @@ def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         distinct, code = np.unique(column, return_inverse=True)
         size *= max(len(distinct), 1)
         if size >= 2**62 or np.isnan(distinct).any():  # no integer key: rows sorted as such
-            stacked = np.column_stack(arrays)
-            unique, counts = np.unique(stacked, axis=0, return_counts=True)
-            return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
+            unique, inverse, counts = np.unique(np.column_stack(arrays), axis=0, return_inverse=True,
+                                                return_counts=True)
+            return [unique[:, i] for i in range(unique.shape[1])], inverse.reshape(-1), counts
         key = key * len(distinct) + code.reshape(-1)
-    _, first, counts = np.unique(key, return_index=True, return_counts=True)
-    return [column[first] for column in arrays], counts.astype(float)
+    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    return [column[first] for column in arrays], inverse.reshape(-1), counts
+
+
+def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Unique rows of the given equal-length columns and how many times each occurs."""
+    unique, _, counts = unique_rows(*columns)
+    return unique, counts.astype(float)
 
 
 def _maximise(model: str, names: tuple[str, ...], objective, start: np.ndarray,
@@ -338,6 +344,20 @@ def p_alive(params: dict[str, float], x, t_x, T) -> np.ndarray:
     return 1.0 / (1.0 + odds)
 
 
+def _laplace_ratio(params: dict[str, float], t: float, x, T) -> np.ndarray:
+    """((α+T)/(α+T+t))^(r+x): depends on (x, T) only."""
+    r, alpha = params["r"], params["alpha"]
+    return np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+
+
+def _expected_if_alive(params: dict[str, float], t: float, x, T) -> np.ndarray:
+    """((a+b+x−1)/(a−1)) · (1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(…)): eq. 10 before the P(alive) factor."""
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    z = t / (alpha + T + t)
+    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * (1.0 - _laplace_ratio(params, t, x, T) * hyp)
+
+
 def expected_purchases(params: dict[str, float], t: float, x, t_x, T) -> np.ndarray:
     """E[purchase days in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10).
 
@@ -345,10 +365,7 @@ def expected_purchases(params: dict[str, float], t: float, x, t_x, T) -> np.ndar
     divided by 1 + [x > 0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x).
     """
     r, alpha, a, b, x, T, odds = _bgnbd_terms(params, x, t_x, T)
-    z = t / (alpha + T + t)
-    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-    ratio = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    value = (a + b + x - 1) / (a - 1) * (1.0 - ratio * hyp) / (1.0 + odds)
+    value = _expected_if_alive(params, t, x, T) / (1.0 + odds)
     if not np.all(np.isfinite(value)):
         raise ChurnModelError("BG/NBD conditional expectation is not finite (check the parameters)")
     return value
@@ -362,8 +379,7 @@ def p_no_purchase(params: dict[str, float], t: float, x, t_x, T) -> np.ndarray:
     alive is Gamma(r+x, α+T), whose Laplace transform at t is ((α+T)/(α+T+t))^(r+x).
     """
     r, alpha, a, b, x, T, odds = _bgnbd_terms(params, x, t_x, T)
-    ratio = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    return 1.0 - (1.0 - ratio) / (1.0 + odds)
+    return 1.0 - (1.0 - _laplace_ratio(params, t, x, T)) / (1.0 + odds)
 
 
 # ---------------------------------------------------------------- Gamma-Gamma
@@ -687,16 +703,21 @@ def training_month_ends(con, cutoff) -> list:
 def bgnbd_outputs(params: dict[str, float], x, t_x, T, horizons=(30, HORIZON_DAYS)) -> dict:
     """p_alive, expected purchase days per horizon and P(no purchase in 90 days), per member.
 
-    Evaluated once per unique (x, t_x, T) and spread back to the members.
+    The same values as :func:`p_alive`, :func:`expected_purchases` and
+    :func:`p_no_purchase` member by member; the factors that depend on (x, T)
+    alone (₂F₁ and ((α+T)/(α+T+t))^(r+x)) are evaluated once per distinct
+    (x, T) and spread back to the members.
     """
-    stacked = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    ux, ut, uT = unique.T
-    out = {"p_alive": p_alive(params, ux, ut, uT)[inverse],
-           "p_no_purchase_90d": p_no_purchase(params, HORIZON_DAYS, ux, ut, uT)[inverse]}
+    *_, x, T, odds = _bgnbd_terms(params, x, t_x, T)
+    (px, pT), inverse, _ = unique_rows(x, T)
+    alive = 1.0 + odds
+    out = {"p_alive": 1.0 / alive,
+           "p_no_purchase_90d": 1.0 - (1.0 - _laplace_ratio(params, HORIZON_DAYS, px, pT)[inverse]) / alive}
     for t in horizons:
-        out[f"expected_purchases_{t}d"] = expected_purchases(params, t, ux, ut, uT)[inverse]
+        value = _expected_if_alive(params, t, px, pT)[inverse] / alive
+        if not np.all(np.isfinite(value)):
+            raise ChurnModelError("BG/NBD conditional expectation is not finite (check the parameters)")
+        out[f"expected_purchases_{t}d"] = value
     return out
 
 
@@ -729,17 +750,19 @@ def bgnbd_score(frame) -> np.ndarray:
     return -np.nan_to_num(frame["bgnbd_expected_90d"].to_numpy(float), nan=0.0)
 
 
-def _add_bgnbd(frame, params) -> None:
-    for column in ("bgnbd_p_alive", "bgnbd_expected_90d", "bgnbd_p_no_purchase_90d"):
+def _add_bgnbd(frame, params, horizons=(HORIZON_DAYS,)) -> None:
+    """BG/NBD outputs of the members with a purchase as columns bgnbd_* (null for the others)."""
+    columns = {"bgnbd_p_alive": "p_alive", "bgnbd_p_no_purchase_90d": "p_no_purchase_90d",
+               **{f"bgnbd_expected_{t}d": f"expected_purchases_{t}d" for t in horizons}}
+    for column in columns:
         frame[column] = np.nan
     buyers = (frame["has_purchase"] == 1).to_numpy()
     if params is None or not buyers.any():
         return
     sub = frame.loc[buyers]
-    out = bgnbd_outputs(params, sub["frequency"], sub["recency"], sub["age"], horizons=(HORIZON_DAYS,))
-    frame.loc[buyers, "bgnbd_p_alive"] = out["p_alive"]
-    frame.loc[buyers, "bgnbd_expected_90d"] = out[f"expected_purchases_{HORIZON_DAYS}d"]
-    frame.loc[buyers, "bgnbd_p_no_purchase_90d"] = out["p_no_purchase_90d"]
+    out = bgnbd_outputs(params, sub["frequency"], sub["recency"], sub["age"], horizons=horizons)
+    for column, output in columns.items():
+        frame.loc[buyers, column] = out[output]
 
 
 def _fit_bgnbd_frame(frame) -> Fit:
@@ -871,7 +894,7 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     if int((now["has_purchase"] == 1).sum()) < MIN_FIT_BUYERS:
         return _not_fitted(cutoff, now)
     bg = _fit_bgnbd_frame(now)
-    _add_bgnbd(now, bg.params)
+    _add_bgnbd(now, bg.params, horizons=(30, HORIZON_DAYS))
     buyers = (now["has_purchase"] == 1).to_numpy()
     # Gamma-Gamma gives expected spend only (not churn_risk nor the BG/NBD
     # scores): the nightly build fits it and fails when it does not converge;
@@ -927,11 +950,7 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     })
     has = (alive["has_purchase"] == 1).to_numpy()
     for t in (30, HORIZON_DAYS):
-        column = np.full(len(alive), np.nan)
-        if has.any():
-            column[has] = bgnbd_outputs(bg.params, alive.loc[has, "frequency"], alive.loc[has, "recency"],
-                                        alive.loc[has, "age"], horizons=(t,))[f"expected_purchases_{t}d"]
-        scores[f"expected_purchases_{t}d"] = column
+        scores[f"expected_purchases_{t}d"] = alive[f"bgnbd_expected_{t}d"].to_numpy(float)
     spend = np.full(len(alive), np.nan)
     if gg is not None:
         spend[has] = expected_spend(gg.params, alive.loc[has, "frequency"],
