@@ -812,8 +812,37 @@ def check_cutoff(con, cutoff) -> None:
                          "history only for complete month ends up to its as_of_date")
 
 
+def _in_parallel(*tasks):
+    """Run the tasks (functions of no argument) at once, one thread each; their results in order.
+
+    RADAR_CHURN_JOBS (default 2, the machine's cores) caps how many run at
+    once; 1 runs them one after the other. Each thread keeps the step's
+    OpenMP/BLAS limit (RADAR_CHURN_THREADS): the limit is set per thread.
+    The tasks are deterministic and share nothing they write, so the results
+    do not depend on the order they run in.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = max(1, int(os.environ.get("RADAR_CHURN_JOBS", "2")))
+
+    def limited(task):
+        with _threads(0):
+            return task()
+
+    if jobs == 1 or len(tasks) == 1:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = [pool.submit(limited, task) for task in tasks]
+        return [future.result() for future in futures]
+
+
 def _train_and_score(train, alive, stats: dict, diagnostics: bool):
-    """Out-of-time holdout (latest training month end), then the model on every month end."""
+    """Out-of-time holdout (latest training month end), then the model on every month end.
+
+    The holdout model (with its AUCs and permutation importances) and the
+    published model are independent fits: they run at the same time.
+    """
     importances: dict[str, float] = {}
     # a feature with fewer than two values in the training rows says nothing
     # (one group, one tier: CDNOW) and breaks the binning: left out
@@ -822,29 +851,42 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     months = sorted(train["snapshot_date"].unique())
     stats.update(training_cutoffs=", ".join(str(_as_date(m)) for m in months),
                  training_rows=int(len(train)), training_churn_rate=float(y.mean()))
+    tasks = []
     if len(months) >= 2:
         early = (train["snapshot_date"] < months[-1]).to_numpy()
         hold = train.loc[~early]
         if len(np.unique(y[early])) == 2:
             used = [f for f in features if train.loc[early, f].nunique(dropna=True) >= 2]
-            model = _classifier().fit(train.loc[early, used], y[early])
-            predicted = model.predict_proba(hold[used])[:, 1]
-            stats.update(holdout_cutoff=str(_as_date(months[-1])), holdout_rows=int(len(hold)),
-                         holdout_auc=_auc(y[~early], predicted),
-                         holdout_auc_bgnbd=_auc(y[~early], bgnbd_score(hold)),
-                         holdout_auc_recency=_auc(y[~early], recency_score(hold)))
-            if diagnostics and stats["holdout_auc"] is not None:
-                from sklearn.inspection import permutation_importance
+            X_early, X_hold, y_early, y_hold = train.loc[early, used], hold[used], y[early], y[~early]
+            auc_bgnbd, auc_recency = _auc(y_hold, bgnbd_score(hold)), _auc(y_hold, recency_score(hold))
 
-                # on at most IMPORTANCE_ROWS holdout rows: the importances are a
-                # description, and at 1M members they cost more than the model
-                sample = hold.iloc[:IMPORTANCE_ROWS]
-                result = permutation_importance(model, sample[used], y[~early][:IMPORTANCE_ROWS],
-                                                scoring="roc_auc", n_repeats=2, random_state=0)
-                importances = dict(zip(used, result.importances_mean.tolist(), strict=True))
-    model = _classifier().fit(train[features], y)
-    risk = model.predict_proba(alive[features])[:, 1]
+            def holdout() -> dict:
+                model = _classifier().fit(X_early, y_early)
+                predicted = model.predict_proba(X_hold)[:, 1]
+                found = {"holdout_cutoff": str(_as_date(months[-1])), "holdout_rows": int(len(X_hold)),
+                         "holdout_auc": _auc(y_hold, predicted), "holdout_auc_bgnbd": auc_bgnbd,
+                         "holdout_auc_recency": auc_recency}
+                if diagnostics and found["holdout_auc"] is not None:
+                    from sklearn.inspection import permutation_importance
 
+                    # on at most IMPORTANCE_ROWS holdout rows: the importances are a
+                    # description, and at 1M members they cost more than the model
+                    result = permutation_importance(model, X_hold.iloc[:IMPORTANCE_ROWS],
+                                                    y_hold[:IMPORTANCE_ROWS], scoring="roc_auc",
+                                                    n_repeats=2, random_state=0)
+                    found["importances"] = dict(zip(used, result.importances_mean.tolist(), strict=True))
+                return found
+
+            tasks.append(holdout)
+    X_train, X_alive = train[features], alive[features]
+
+    def published() -> np.ndarray:
+        return _classifier().fit(X_train, y).predict_proba(X_alive)[:, 1]
+
+    risk, *held = _in_parallel(published, *tasks)
+    if held:
+        importances = held[0].pop("importances", {})
+        stats.update(held[0])
     return risk, stats, importances
 
 
