@@ -530,6 +530,7 @@ snapshots as (
         history.lifecycle_stage
     from marts.member_segment_history as history
     inner join dates on history.month_end = dates.snapshot_date
+    /* sample: history */
 
     union all
 
@@ -547,6 +548,7 @@ snapshots as (
         segments.lifecycle_stage
     from marts.member_segments as segments
     inner join dates on segments.as_of_date = dates.snapshot_date
+    /* sample: segments */
     where not exists (
         select 1 from marts.member_segment_history as history
         where history.month_end = segments.as_of_date
@@ -571,6 +573,7 @@ purchase_days as (
             as sales_90d
     from intermediate.int_member_daily_purchases as daily
     inner join dates on daily.purchase_date <= dates.snapshot_date
+    /* sample: daily */
     group by 1, 2
 
 ),
@@ -585,6 +588,7 @@ outcomes as (
         on daily.purchase_date > dates.snapshot_date
         and daily.purchase_date <= dates.snapshot_date + {HORIZON_DAYS}
         and dates.snapshot_date + {HORIZON_DAYS} <= cast(? as date)
+    /* sample: daily */
 
 ),
 
@@ -602,6 +606,7 @@ rosters as (
     inner join dates
         on intervals.start_date <= dates.snapshot_date
         and (intervals.end_date is null or dates.snapshot_date < intervals.end_date)
+    /* sample: intervals */
 
 ),
 
@@ -674,13 +679,48 @@ order by snapshots.snapshot_date, snapshots.member_id
 """
 
 
-def member_features(con, dates: list, known_by) -> pd.DataFrame:
+def member_features(con, dates: list, known_by, members=None) -> pd.DataFrame:
     """Features of every member joined by each date (one row per snapshot_date × member_id).
 
     ``churned_within_horizon`` is filled only where date + 90 ≤ ``known_by``;
-    nothing dated after ``known_by`` is read otherwise.
+    nothing dated after ``known_by`` is read otherwise. ``members`` (member
+    ids), if given: the rows of those members only, the same rows as the
+    full result filtered; every input of the query is filtered to them first.
     """
-    return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
+    if members is None:
+        return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
+    sql = FEATURES_SQL
+    for alias in ("history", "segments", "daily", "intervals"):
+        sql = sql.replace(f"/* sample: {alias} */",
+                          f"semi join churn_feature_members as sampled on {alias}.member_id = sampled.member_id")
+    con.register("churn_feature_members", pd.DataFrame({"member_id": pd.Series(members, dtype=str)}))
+    try:
+        return con.execute(sql, [list(dates), known_by, known_by]).df()
+    finally:
+        con.unregister("churn_feature_members")
+
+
+def training_features(con, ends: list, cutoff) -> pd.DataFrame:
+    """Features on the training month ends for the deterministic member sample (MAX_TRAINING_ROWS).
+
+    The sample keeps the fraction MAX_TRAINING_ROWS / (alive rows over the
+    month ends) of the members (:func:`_member_sample`, a hash of member_id),
+    all of them when that is ≥ 1. The alive rows are counted and the members
+    sampled before the feature query, which then reads the sampled members
+    only: the same rows as sampling its full result, without computing
+    features for the members left out.
+    """
+    ends = list(ends)
+    alive_rows = con.execute(
+        "select count(*) from marts.member_segment_history where month_end in "
+        "(select unnest(cast(? as date[]))) and lifecycle_stage <> 'churned'", [ends]).fetchone()[0]
+    fraction = min(1.0, MAX_TRAINING_ROWS / max(1, int(alive_rows)))
+    if fraction >= 1:
+        return member_features(con, ends, cutoff)
+    members = con.execute(
+        "select distinct member_id from marts.member_segment_history where month_end in "
+        "(select unnest(cast(? as date[])))", [ends]).df()["member_id"]
+    return member_features(con, ends, cutoff, members=members[_member_sample(members, fraction)])
 
 
 def _as_date(value) -> dt.date:
@@ -960,10 +1000,8 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     risk = alive["bgnbd_p_no_purchase_90d"].to_numpy(float)
 
     ends = training_month_ends(con, cutoff)
-    train = member_features(con, ends, cutoff) if ends else None
+    train = training_features(con, ends, cutoff) if ends else None
     if train is not None and len(train):
-        fraction = min(1.0, MAX_TRAINING_ROWS / max(1, int(train["is_alive"].sum())))
-        train = train.loc[_member_sample(train["member_id"], fraction)]
         parts = []
         for _end, part in train.groupby("snapshot_date", sort=True):
             part = part.copy()
