@@ -530,7 +530,6 @@ snapshots as (
         history.lifecycle_stage
     from marts.member_segment_history as history
     inner join dates on history.month_end = dates.snapshot_date
-    /* sample: history */
 
     union all
 
@@ -548,7 +547,6 @@ snapshots as (
         segments.lifecycle_stage
     from marts.member_segments as segments
     inner join dates on segments.as_of_date = dates.snapshot_date
-    /* sample: segments */
     where not exists (
         select 1 from marts.member_segment_history as history
         where history.month_end = segments.as_of_date
@@ -573,7 +571,6 @@ purchase_days as (
             as sales_90d
     from intermediate.int_member_daily_purchases as daily
     inner join dates on daily.purchase_date <= dates.snapshot_date
-    /* sample: daily */
     group by 1, 2
 
 ),
@@ -588,7 +585,6 @@ outcomes as (
         on daily.purchase_date > dates.snapshot_date
         and daily.purchase_date <= dates.snapshot_date + {HORIZON_DAYS}
         and dates.snapshot_date + {HORIZON_DAYS} <= cast(? as date)
-    /* sample: daily */
 
 ),
 
@@ -606,7 +602,6 @@ rosters as (
     inner join dates
         on intervals.start_date <= dates.snapshot_date
         and (intervals.end_date is null or dates.snapshot_date < intervals.end_date)
-    /* sample: intervals */
 
 ),
 
@@ -690,9 +685,22 @@ def member_features(con, dates: list, known_by, members=None) -> pd.DataFrame:
     if members is None:
         return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
     sql = FEATURES_SQL
-    for alias in ("history", "segments", "daily", "intervals"):
-        sql = sql.replace(f"/* sample: {alias} */",
-                          f"semi join churn_feature_members as sampled on {alias}.member_id = sampled.member_id")
+    inputs = []
+    for table, alias in (("marts.member_segment_history", "history"), ("marts.member_segments", "segments"),
+                         ("intermediate.int_member_daily_purchases", "daily"),
+                         ("intermediate.int_roster_intervals", "intervals")):
+        # each input filtered to the members first, materialised (otherwise the
+        # optimiser moves the filter after the joins on dates, which then build
+        # every member's rows)
+        read = f"from {table} as {alias}\n    inner join dates"
+        assert read in sql, read
+        sql = sql.replace(read, f"from sampled_{alias} as {alias}\n    inner join dates")
+        on_dates = ("and month_end in (select snapshot_date from dates)" if alias == "history" else "")
+        inputs.append(f"sampled_{alias} as materialized (select * from {table} where member_id in "
+                      f"(select member_id from churn_feature_members) {on_dates}),")
+    first = "-- the warehouse's own RFM"
+    assert sql.count(first) == 1
+    sql = sql.replace(first, "\n".join(inputs) + "\n\n" + first, 1)
     con.register("churn_feature_members", pd.DataFrame({"member_id": pd.Series(members, dtype=str)}))
     try:
         return con.execute(sql, [list(dates), known_by, known_by]).df()
