@@ -70,6 +70,52 @@ def test_bgnbd_gradient_matches_finite_differences(cdnow_calibration):
         assert analytic[i] == pytest.approx(numeric, rel=1e-6, abs=1e-6)
 
 
+def _random_bgnbd_rows(seed):
+    """Small random (x, t_x, T, weight) rows, unsorted, with repeated x, days and x = 0 rows."""
+    rng = np.random.default_rng(seed)
+    n = 300
+    x = rng.integers(0, 6, n).astype(float)
+    T = rng.integers(1, 40, n).astype(float)
+    t_x = np.where(x > 0, np.floor(rng.random(n) * (T + 1)), 0.0)
+    return x, t_x, T, rng.integers(1, 5, n).astype(float)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (2.0, 0.5, 3.0, 0.7), (1.0, 30.0, 0.2, 9.0)])
+def test_grouped_bgnbd_likelihood_equals_the_per_row_formula(seed, params):
+    # the grouped sum (per distinct x, per distinct day, x = 0 by T) against
+    # the per-row formula weighted: any row given another row's x, day or
+    # weight moves the value
+    x, t_x, T, w = _random_bgnbd_rows(seed)
+    theta = np.log(params)
+    ll, gradient = churn.bgnbd_log_likelihood(theta, x, t_x, T)
+    grouped_ll, grouped_gradient = churn.BgnbdLikelihood(x, t_x, T, w)(theta)
+    assert grouped_ll == pytest.approx(w @ ll, rel=1e-12)
+    np.testing.assert_allclose(grouped_gradient, gradient @ w, rtol=1e-10, atol=1e-9)
+    # collapsed rows with their counts give the same sum
+    (ux, ut, uT), counts = churn.collapse(np.repeat(x, w.astype(int)), np.repeat(t_x, w.astype(int)),
+                                          np.repeat(T, w.astype(int)))
+    assert churn.BgnbdLikelihood(ux, ut, uT, counts)(theta)[0] == pytest.approx(w @ ll, rel=1e-12)
+
+
+def test_grouped_bgnbd_likelihood_without_repeat_buyers():
+    x, t_x, T = np.zeros(4), np.zeros(4), np.array([3.0, 5.0, 3.0, 8.0])
+    theta = np.log([0.5, 2.0, 1.0, 2.0])
+    ll, gradient = churn.bgnbd_log_likelihood(theta, x, t_x, T)
+    grouped_ll, grouped_gradient = churn.BgnbdLikelihood(x, t_x, T, np.ones(4))(theta)
+    assert grouped_ll == pytest.approx(ll.sum(), rel=1e-12)
+    np.testing.assert_allclose(grouped_gradient, gradient.sum(axis=1), rtol=1e-10, atol=1e-12)
+
+
+def test_collapse_matches_unique_rows():
+    rng = np.random.default_rng(5)
+    columns = [rng.integers(0, 4, 500).astype(float), rng.integers(0, 7, 500) / 3, rng.random(500).round(1)]
+    unique, counts = churn.collapse(*columns)
+    expected, expected_counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    np.testing.assert_array_equal(np.column_stack(unique), expected)
+    np.testing.assert_array_equal(counts, expected_counts)
+
+
 PARAMS = {"r": 1.0, "alpha": 2.0, "a": 2.0, "b": 3.0}
 
 
@@ -191,6 +237,20 @@ def test_gamma_gamma_fit_is_a_maximum_and_recovers_simulated_parameters():
     # members with x = 0 are left out of the fit, and so are non-positive means
     same = churn.fit_gamma_gamma(np.r_[x, 0, 0], np.r_[m, np.nan, 3.0])
     assert same.params == pytest.approx(fit.params, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("params", [(2.0, 3.0, 10.0), (0.3, 8.0, 150.0), (6.0, 1.5, 0.4)])
+def test_grouped_gamma_gamma_likelihood_equals_the_per_row_formula(seed, params):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, 6, 300).astype(float)
+    m = rng.gamma(2.0, 5.0, 300)
+    w = rng.integers(1, 5, 300).astype(float)
+    theta = np.log(params)
+    ll, gradient = churn.gamma_gamma_log_likelihood(theta, x, m)
+    grouped_ll, grouped_gradient = churn.GammaGammaLikelihood(x, m, w)(theta)
+    assert grouped_ll == pytest.approx(w @ ll, rel=1e-12)
+    np.testing.assert_allclose(grouped_gradient, gradient @ w, rtol=1e-9, atol=1e-8)
 
 
 def test_gamma_gamma_gradient_matches_finite_differences():

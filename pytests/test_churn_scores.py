@@ -165,3 +165,20 @@ def test_a_non_converging_fit_fails_the_run_and_keeps_the_warehouse(planted, tmp
         pipeline.run(landing, db, docs_dir=None, reload=True)
     assert query(db, "select count(*), sum(churn_risk) from marts.member_churn_risk") == before
     assert not db.with_name(db.name + ".building").exists()
+
+
+@pytest.mark.parametrize("cap", [50, 400])
+def test_the_training_sample_read_alone_equals_the_full_features_sampled(planted, monkeypatch, cap):
+    # training_features filters the query to the sampled members; the rows
+    # must be exactly those of the full feature table sampled afterwards
+    monkeypatch.setattr(churn, "MAX_TRAINING_ROWS", cap)
+    with duckdb.connect(str(planted["db"]), read_only=True) as con:
+        ends = churn.training_month_ends(con, planted["as_of"])
+        full = churn.member_features(con, ends, planted["as_of"])
+        sampled = churn.training_features(con, ends, planted["as_of"])
+    fraction = cap / int(full["is_alive"].sum())
+    assert fraction < 1
+    expected = full.loc[churn._member_sample(full["member_id"], fraction)]
+    assert 0 < len(expected) < len(full)
+    pd.testing.assert_frame_equal(sampled.reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_exact=True)

@@ -67,11 +67,34 @@ class Fit:
     extra: dict[str, float] = field(default_factory=dict)
 
 
+def unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Unique rows of equal-length columns, each row's index among them, and their counts.
+
+    Rows come out in lexicographic order of the columns (as ``np.unique(...,
+    axis=0)`` gives them). Each column is coded by the rank of its value among
+    the column's distinct values and the row by one integer from those ranks,
+    so one 1-D sort of integers does the work (np.unique over rows sorts
+    byte strings: seconds at 1M rows).
+    """
+    arrays = [np.asarray(c, dtype=float).reshape(-1) for c in columns]
+    key = np.zeros(len(arrays[0]) if arrays else 0, dtype=np.int64)
+    size = 1
+    for column in arrays:
+        distinct, code = np.unique(column, return_inverse=True)
+        size *= max(len(distinct), 1)
+        if size >= 2**62 or np.isnan(distinct).any():  # no integer key: rows sorted as such
+            unique, inverse, counts = np.unique(np.column_stack(arrays), axis=0, return_inverse=True,
+                                                return_counts=True)
+            return [unique[:, i] for i in range(unique.shape[1])], inverse.reshape(-1), counts
+        key = key * len(distinct) + code.reshape(-1)
+    _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+    return [column[first] for column in arrays], inverse.reshape(-1), counts
+
+
 def collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Unique rows of the given equal-length columns and how many times each occurs."""
-    stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
+    unique, _, counts = unique_rows(*columns)
+    return unique, counts.astype(float)
 
 
 def _maximise(model: str, names: tuple[str, ...], objective, start: np.ndarray,
@@ -89,20 +112,46 @@ def _maximise(model: str, names: tuple[str, ...], objective, start: np.ndarray,
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     result = optimize.minimize(neg_mean_ll, start, jac=True, method="L-BFGS-B", bounds=bounds,
                                options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
-    value, gradient = neg_mean_ll(result.x)
+    theta = result.x
+    value, gradient = neg_mean_ll(theta)
+
+    def curvature_at(point):
+        # central differences of the analytic gradient (2 × k gradient evaluations)
+        step = 1e-5
+        hessian = np.empty((len(point), len(point)))
+        for i in range(len(point)):
+            up, down = point.copy(), point.copy()
+            up[i] += step
+            down[i] -= step
+            hessian[i] = (neg_mean_ll(up)[1] - neg_mean_ll(down)[1]) / (2 * step)
+        hessian = (hessian + hessian.T) / 2
+        least = float(np.min(np.linalg.eigvalsh(hessian))) if np.all(np.isfinite(hessian)) else np.nan
+        return hessian, least
+
+    hessian, curvature = curvature_at(theta)
+    # Newton steps from L-BFGS-B's answer: it stops where the mean log-likelihood
+    # changes by 1e-15 relative, which rounding in the sums decides; a step is
+    # kept only if it lowers the largest gradient component, so the optimum is
+    # pinned by the gradient and not by the order the sums are taken in. Only
+    # a fit that already passes the checks below is polished: which fits fail
+    # does not change.
+    moved = False
+    converged = (np.isfinite(value) and np.max(np.abs(gradient)) <= GRADIENT_TOLERANCE
+                 and curvature > MIN_CURVATURE and not np.any(np.abs(theta) >= LOG_BOUND - 1e-6))
+    for _ in range(3 if converged else 0):
+        candidate = theta - np.linalg.solve(hessian, gradient)
+        if np.any(np.abs(candidate) >= LOG_BOUND - 1e-6):
+            break
+        candidate_value, candidate_gradient = neg_mean_ll(candidate)
+        if not (np.isfinite(candidate_value)
+                and np.max(np.abs(candidate_gradient)) < np.max(np.abs(gradient))):
+            break
+        theta, value, gradient, moved = candidate, candidate_value, candidate_gradient, True
+    if moved:
+        hessian, curvature = curvature_at(theta)
     gradient_norm = float(np.max(np.abs(gradient)))
-    at_bound = bool(np.any(np.abs(result.x) >= LOG_BOUND - 1e-6))
-    # Curvature at the optimum (central differences of the analytic gradient):
-    # a flat direction means the data do not identify a parameter.
-    step = 1e-5
-    hessian = np.empty((len(start), len(start)))
-    for i in range(len(start)):
-        up, down = result.x.copy(), result.x.copy()
-        up[i] += step
-        down[i] -= step
-        hessian[i] = (neg_mean_ll(up)[1] - neg_mean_ll(down)[1]) / (2 * step)
-    hessian = (hessian + hessian.T) / 2
-    curvature = float(np.min(np.linalg.eigvalsh(hessian))) if np.all(np.isfinite(hessian)) else np.nan
+    at_bound = bool(np.any(np.abs(theta) >= LOG_BOUND - 1e-6))
+    # a flat direction of the curvature means the data do not identify a parameter
     problem = None
     if not np.isfinite(value) or gradient_norm > GRADIENT_TOLERANCE:
         problem = f"gradient {gradient_norm:.2e} (tolerance {GRADIENT_TOLERANCE:.0e})"
@@ -114,14 +163,14 @@ def _maximise(model: str, names: tuple[str, ...], objective, start: np.ndarray,
     if problem:
         raise ChurnModelError(
             f"{model} fit did not converge on {int(round(n))} members ({rows} unique rows): {problem}; "
-            f"log-parameters {np.round(result.x, 3).tolist()}; optimiser: {result.message}")
-    params = dict(zip(names, np.exp(result.x).tolist(), strict=True))
+            f"log-parameters {np.round(theta, 3).tolist()}; optimiser: {result.message}")
+    params = dict(zip(names, np.exp(theta).tolist(), strict=True))
     # standard errors of the log-parameters from the observed information (n × mean Hessian)
     covariance = np.linalg.inv(hessian * n)
     extra = {f"se_log_{name}": float(np.sqrt(covariance[i, i])) for i, name in enumerate(names)}
     extra["least_curvature"] = curvature
     extra["penalty"] = penalty
-    log_likelihood = float(-objective(result.x)[0] * n)
+    log_likelihood = float(-objective(theta)[0] * n)
     return Fit(model, params, log_likelihood, int(round(n)), rows, int(result.nit), gradient_norm,
                True, extra)
 
@@ -181,6 +230,105 @@ def bgnbd_log_likelihood(log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray,
     return ll, gradient
 
 
+class BgnbdLikelihood:
+    """Σ weight × :func:`bgnbd_log_likelihood` and its gradient, computed by groups.
+
+    The same sum as the per-row formula, arranged so that each special
+    function is evaluated once per distinct value it depends on: the terms in
+    x alone (Γ and ψ of r+x, b+x, a+b+x; log(b+x−1)) once per distinct x,
+    weighted by the total weight of that x; log(α+T) and log(α+t_x) once per
+    distinct day; the members without a repeat purchase (x = 0, t_x = 0, where
+    the second term of L is absent) once per distinct T. Only the log-sum of
+    the two terms of L and its weights remain per row (repeat buyers), in
+    buffers allocated once (fresh arrays of 1M rows cost page faults).
+    """
+
+    def __init__(self, x, t_x, T, w):
+        x, t_x, T, w = (np.asarray(v, dtype=float).reshape(-1) for v in (x, t_x, T, w))
+        self.n = float(w.sum())
+        self.xs, x_code = np.unique(x, return_inverse=True)
+        x_code = x_code.reshape(-1)
+        self.x_weight = np.bincount(x_code, weights=w, minlength=len(self.xs))
+        self.days, day_code = np.unique(np.concatenate([T, t_x]), return_inverse=True)
+        day_code = day_code.reshape(-1)
+        T_code, t_code = day_code[:len(T)], day_code[len(T):]
+        once = x == 0
+        # x = 0 (then t_x = 0): L = Γ(r)… α^r (α+T)^−r alone; weight per distinct T
+        self.once_T_weight = np.bincount(T_code[once], weights=w[once], minlength=len(self.days))
+        # repeat buyers, ordered by x (a stable sort: collapse's rows already are)
+        repeat = np.flatnonzero(~once)
+        repeat = repeat[np.argsort(x_code[repeat], kind="stable")]
+        self.x, self.w = x[repeat], w[repeat]
+        self.wx = self.w * self.x
+        self.T_code, self.t_code = T_code[repeat], t_code[repeat]
+        self.x_code = x_code[repeat]
+        self.repeat_xs, self.x_start = np.unique(self.x_code, return_index=True)
+        self.repeat_xs = self.xs[self.repeat_xs]
+        self.buffers = np.empty((6, len(repeat)))
+
+    def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """(Σ weight × log-likelihood, its gradient in log(r, α, a, b))."""
+        r, alpha, a, b = np.exp(log_params)
+        xs, W = self.xs, self.x_weight
+        log_days = np.log(alpha + self.days)
+        inv_days = 1.0 / (alpha + self.days)
+        # terms in x alone, once per distinct x
+        psi_rx, psi_bx, psi_abx = (special.digamma(v) for v in (r + xs, b + xs, a + b + xs))
+        psi_ab = special.digamma(a + b)
+        ll = (W @ (special.gammaln(r + xs) + special.gammaln(b + xs) - special.gammaln(a + b + xs))
+              + self.n * (-special.gammaln(r) + r * np.log(alpha) + special.gammaln(a + b)
+                          - special.gammaln(b)))
+        g_r = W @ psi_rx + self.n * (np.log(alpha) - special.digamma(r))
+        g_alpha = self.n * r / alpha
+        g_a = W @ (psi_ab - psi_abx)
+        g_b = W @ (psi_ab + psi_bx - special.digamma(b) - psi_abx)
+        # x = 0: the term −r log(α+T) alone
+        once = self.once_T_weight
+        ll -= r * (once @ log_days)
+        g_r -= once @ log_days
+        g_alpha -= r * (once @ inv_days)
+        if not len(self.x):
+            return float(ll), np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+        # repeat buyers, per row: a3 = −(r+x) log(α+T),
+        # a4 = log a − log(b+x−1) − (r+x) log(α+t_x); log(e^a3 + e^a4) = a3 + softplus(a4 − a3);
+        # the weight of the first term w1 = e^a3 / (e^a3 + e^a4) = e^−softplus(a4 − a3), w2 = 1 − w1
+        log_T, log_t, rx, odds, soft, other = self.buffers
+        w, x = self.w, self.x
+        np.take(log_days, self.T_code, out=log_T, mode="clip")
+        np.take(log_days, self.t_code, out=log_t, mode="clip")
+        np.add(x, r, out=rx)
+        ll -= r * (w @ log_T) + self.wx @ log_T  # Σ w a3
+        odds_x = np.log(a) - np.log(b + xs - 1, where=xs > 0, out=np.zeros_like(xs))
+        np.take(odds_x, self.x_code, out=odds, mode="clip")
+        np.subtract(log_T, log_t, out=soft)
+        soft *= rx
+        odds += soft
+        np.abs(odds, out=soft)
+        np.negative(soft, out=soft)
+        np.exp(soft, out=soft)
+        np.log1p(soft, out=soft)
+        np.maximum(odds, 0.0, out=other)
+        soft += other  # softplus(a4 − a3)
+        ll += w @ soft
+        w1 = soft
+        np.negative(soft, out=w1)
+        np.exp(w1, out=w1)
+        ww1 = w1
+        ww1 *= w
+        ww2 = np.subtract(w, ww1, out=other)
+        g_r -= ww1 @ log_T + ww2 @ log_t
+        g_a += ww2.sum() / a
+        g_b -= np.add.reduceat(ww2, self.x_start) @ (1.0 / (b + self.repeat_xs - 1))
+        inv_T, inv_t = log_T, log_t
+        np.take(inv_days, self.T_code, out=inv_T, mode="clip")
+        np.take(inv_days, self.t_code, out=inv_t, mode="clip")
+        inv_T *= ww1
+        inv_t *= ww2
+        inv_T += inv_t
+        g_alpha -= rx @ inv_T
+        return float(ll), np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
+
+
 def fit_bgnbd(frequency, recency, age, weights=None, penalty: float = 0.0) -> Fit:
     """Maximum-likelihood BG/NBD on per-member (x, t_x, T); collapses to unique rows first."""
     frequency, recency, age = (np.asarray(v, dtype=float) for v in (frequency, recency, age))
@@ -194,9 +342,11 @@ def fit_bgnbd(frequency, recency, age, weights=None, penalty: float = 0.0) -> Fi
     if np.any((x < 0) | (t_x < 0) | (t_x > T) | ((x == 0) & (t_x != 0))):
         raise ChurnModelError("BG/NBD input out of range: need x ≥ 0, 0 ≤ t_x ≤ T, t_x = 0 when x = 0")
 
+    likelihood = BgnbdLikelihood(x, t_x, T, w)
+
     def neg_mean_ll(theta):
-        ll, gradient = bgnbd_log_likelihood(theta, x, t_x, T)
-        return -(w @ ll) / n, -(gradient @ w) / n
+        ll, gradient = likelihood(theta)
+        return -ll / n, -gradient / n
 
     scale = max(float(np.average(T, weights=w)), 1e-3)
     start = np.log([1.0, scale, 1.0, 1.0])
@@ -220,6 +370,20 @@ def p_alive(params: dict[str, float], x, t_x, T) -> np.ndarray:
     return 1.0 / (1.0 + odds)
 
 
+def _laplace_ratio(params: dict[str, float], t: float, x, T) -> np.ndarray:
+    """((α+T)/(α+T+t))^(r+x): depends on (x, T) only."""
+    r, alpha = params["r"], params["alpha"]
+    return np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
+
+
+def _expected_if_alive(params: dict[str, float], t: float, x, T) -> np.ndarray:
+    """((a+b+x−1)/(a−1)) · (1 − ((α+T)/(α+T+t))^(r+x) · ₂F₁(…)): eq. 10 before the P(alive) factor."""
+    r, alpha, a, b = (params[k] for k in ("r", "alpha", "a", "b"))
+    z = t / (alpha + T + t)
+    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * (1.0 - _laplace_ratio(params, t, x, T) * hyp)
+
+
 def expected_purchases(params: dict[str, float], t: float, x, t_x, T) -> np.ndarray:
     """E[purchase days in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10).
 
@@ -227,10 +391,7 @@ def expected_purchases(params: dict[str, float], t: float, x, t_x, T) -> np.ndar
     divided by 1 + [x > 0] · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x).
     """
     r, alpha, a, b, x, T, odds = _bgnbd_terms(params, x, t_x, T)
-    z = t / (alpha + T + t)
-    hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-    ratio = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    value = (a + b + x - 1) / (a - 1) * (1.0 - ratio * hyp) / (1.0 + odds)
+    value = _expected_if_alive(params, t, x, T) / (1.0 + odds)
     if not np.all(np.isfinite(value)):
         raise ChurnModelError("BG/NBD conditional expectation is not finite (check the parameters)")
     return value
@@ -244,8 +405,7 @@ def p_no_purchase(params: dict[str, float], t: float, x, t_x, T) -> np.ndarray:
     alive is Gamma(r+x, α+T), whose Laplace transform at t is ((α+T)/(α+T+t))^(r+x).
     """
     r, alpha, a, b, x, T, odds = _bgnbd_terms(params, x, t_x, T)
-    ratio = np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t)))
-    return 1.0 - (1.0 - ratio) / (1.0 + odds)
+    return 1.0 - (1.0 - _laplace_ratio(params, t, x, T)) / (1.0 + odds)
 
 
 # ---------------------------------------------------------------- Gamma-Gamma
@@ -268,6 +428,46 @@ def gamma_gamma_log_likelihood(log_params: np.ndarray, x: np.ndarray,
     return ll, np.stack([d_p * p, d_q * q, d_g * g])
 
 
+class GammaGammaLikelihood:
+    """Σ weight × :func:`gamma_gamma_log_likelihood` and its gradient, computed by groups.
+
+    The Γ and ψ terms depend on x alone: once per distinct x, weighted by the
+    total weight of that x; log s (s = x·m) is the same at every parameter:
+    summed once. Per row only log(γ+s) and 1/(γ+s) remain.
+    """
+
+    def __init__(self, x, m, w):
+        x, m, w = (np.asarray(v, dtype=float).reshape(-1) for v in (x, m, w))
+        self.n = float(w.sum())
+        self.xs, x_code = np.unique(x, return_inverse=True)
+        self.x_weight = np.bincount(x_code.reshape(-1), weights=w, minlength=len(self.xs))
+        self.s = x * m
+        self.w, self.wx = w, w * x
+        log_s = np.log(self.s)
+        self.sum_w_log_s, self.sum_wx_log_s = float(w @ log_s), float(self.wx @ log_s)
+        self.sum_w_log_x = float(self.x_weight @ np.log(self.xs))
+        self.buffers = np.empty((2, len(x)))
+
+    def __call__(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """(Σ weight × log-density, its gradient in log(p, q, γ))."""
+        p, q, g = np.exp(log_params)
+        xs, W, n = self.xs, self.x_weight, self.n
+        pxs = p * xs
+        psi_pxq = special.digamma(pxs + q)
+        log_gs, inv_gs = self.buffers
+        np.add(self.s, g, out=log_gs)
+        np.divide(1.0, log_gs, out=inv_gs)
+        np.log(log_gs, out=log_gs)
+        w_log_gs, wx_log_gs = self.w @ log_gs, self.wx @ log_gs
+        ll = (W @ (special.gammaln(pxs + q) - special.gammaln(pxs)) + self.sum_w_log_x
+              + n * (q * np.log(g) - special.gammaln(q))
+              + p * self.sum_wx_log_s - self.sum_w_log_s - p * wx_log_gs - q * w_log_gs)
+        d_p = W @ (xs * (psi_pxq - special.digamma(pxs))) + self.sum_wx_log_s - wx_log_gs
+        d_q = W @ psi_pxq + n * (np.log(g) - special.digamma(q)) - w_log_gs
+        d_g = n * q / g - p * (self.wx @ inv_gs) - q * (self.w @ inv_gs)
+        return float(ll), np.array([d_p * p, d_q * q, d_g * g])
+
+
 def fit_gamma_gamma(frequency, mean_spend, penalty: float = 0.0) -> Fit:
     """Maximum-likelihood Gamma-Gamma on members with frequency ≥ 1 and a positive mean spend."""
     frequency, mean_spend = np.asarray(frequency, dtype=float), np.asarray(mean_spend, dtype=float)
@@ -277,9 +477,11 @@ def fit_gamma_gamma(frequency, mean_spend, penalty: float = 0.0) -> Fit:
     (x, m), w = collapse(frequency[keep], mean_spend[keep])
     n = float(w.sum())
 
+    likelihood = GammaGammaLikelihood(x, m, w)
+
     def neg_mean_ll(theta):
-        ll, gradient = gamma_gamma_log_likelihood(theta, x, m)
-        return -(w @ ll) / n, -(gradient @ w) / n
+        ll, gradient = likelihood(theta)
+        return -ll / n, -gradient / n
 
     # method-of-moments-ish start: p = 1 per purchase day, mean spend γ p / (q − 1)
     mean = float(np.average(m, weights=w))
@@ -498,13 +700,61 @@ order by snapshots.snapshot_date, snapshots.member_id
 """
 
 
-def member_features(con, dates: list, known_by) -> pd.DataFrame:
+def member_features(con, dates: list, known_by, members=None) -> pd.DataFrame:
     """Features of every member joined by each date (one row per snapshot_date × member_id).
 
     ``churned_within_horizon`` is filled only where date + 90 ≤ ``known_by``;
-    nothing dated after ``known_by`` is read otherwise.
+    nothing dated after ``known_by`` is read otherwise. ``members`` (member
+    ids), if given: the rows of those members only, the same rows as the
+    full result filtered; every input of the query is filtered to them first.
     """
-    return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
+    if members is None:
+        return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
+    sql = FEATURES_SQL
+    inputs = []
+    for table, alias in (("marts.member_segment_history", "history"), ("marts.member_segments", "segments"),
+                         ("intermediate.int_member_daily_purchases", "daily"),
+                         ("intermediate.int_roster_intervals", "intervals")):
+        # each input filtered to the members first, materialised (otherwise the
+        # optimiser moves the filter after the joins on dates, which then build
+        # every member's rows)
+        read = f"from {table} as {alias}\n    inner join dates"
+        assert read in sql, read
+        sql = sql.replace(read, f"from sampled_{alias} as {alias}\n    inner join dates")
+        on_dates = ("and month_end in (select snapshot_date from dates)" if alias == "history" else "")
+        inputs.append(f"sampled_{alias} as materialized (select * from {table} where member_id in "
+                      f"(select member_id from churn_feature_members) {on_dates}),")
+    first = "-- the warehouse's own RFM"
+    assert sql.count(first) == 1
+    sql = sql.replace(first, "\n".join(inputs) + "\n\n" + first, 1)
+    con.register("churn_feature_members", pd.DataFrame({"member_id": pd.Series(members, dtype=str)}))
+    try:
+        return con.execute(sql, [list(dates), known_by, known_by]).df()
+    finally:
+        con.unregister("churn_feature_members")
+
+
+def training_features(con, ends: list, cutoff) -> pd.DataFrame:
+    """Features on the training month ends for the deterministic member sample (MAX_TRAINING_ROWS).
+
+    The sample keeps the fraction MAX_TRAINING_ROWS / (alive rows over the
+    month ends) of the members (:func:`_member_sample`, a hash of member_id),
+    all of them when that is ≥ 1. The alive rows are counted and the members
+    sampled before the feature query, which then reads the sampled members
+    only: the same rows as sampling its full result, without computing
+    features for the members left out.
+    """
+    ends = list(ends)
+    alive_rows = con.execute(
+        "select count(*) from marts.member_segment_history where month_end in "
+        "(select unnest(cast(? as date[]))) and lifecycle_stage <> 'churned'", [ends]).fetchone()[0]
+    fraction = min(1.0, MAX_TRAINING_ROWS / max(1, int(alive_rows)))
+    if fraction >= 1:
+        return member_features(con, ends, cutoff)
+    members = con.execute(
+        "select distinct member_id from marts.member_segment_history where month_end in "
+        "(select unnest(cast(? as date[])))", [ends]).df()["member_id"]
+    return member_features(con, ends, cutoff, members=members[_member_sample(members, fraction)])
 
 
 def _as_date(value) -> dt.date:
@@ -527,16 +777,21 @@ def training_month_ends(con, cutoff) -> list:
 def bgnbd_outputs(params: dict[str, float], x, t_x, T, horizons=(30, HORIZON_DAYS)) -> dict:
     """p_alive, expected purchase days per horizon and P(no purchase in 90 days), per member.
 
-    Evaluated once per unique (x, t_x, T) and spread back to the members.
+    The same values as :func:`p_alive`, :func:`expected_purchases` and
+    :func:`p_no_purchase` member by member; the factors that depend on (x, T)
+    alone (₂F₁ and ((α+T)/(α+T+t))^(r+x)) are evaluated once per distinct
+    (x, T) and spread back to the members.
     """
-    stacked = np.column_stack([np.asarray(v, dtype=float) for v in (x, t_x, T)])
-    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    ux, ut, uT = unique.T
-    out = {"p_alive": p_alive(params, ux, ut, uT)[inverse],
-           "p_no_purchase_90d": p_no_purchase(params, HORIZON_DAYS, ux, ut, uT)[inverse]}
+    *_, x, T, odds = _bgnbd_terms(params, x, t_x, T)
+    (px, pT), inverse, _ = unique_rows(x, T)
+    alive = 1.0 + odds
+    out = {"p_alive": 1.0 / alive,
+           "p_no_purchase_90d": 1.0 - (1.0 - _laplace_ratio(params, HORIZON_DAYS, px, pT)[inverse]) / alive}
     for t in horizons:
-        out[f"expected_purchases_{t}d"] = expected_purchases(params, t, ux, ut, uT)[inverse]
+        value = _expected_if_alive(params, t, px, pT)[inverse] / alive
+        if not np.all(np.isfinite(value)):
+            raise ChurnModelError("BG/NBD conditional expectation is not finite (check the parameters)")
+        out[f"expected_purchases_{t}d"] = value
     return out
 
 
@@ -569,17 +824,19 @@ def bgnbd_score(frame) -> np.ndarray:
     return -np.nan_to_num(frame["bgnbd_expected_90d"].to_numpy(float), nan=0.0)
 
 
-def _add_bgnbd(frame, params) -> None:
-    for column in ("bgnbd_p_alive", "bgnbd_expected_90d", "bgnbd_p_no_purchase_90d"):
+def _add_bgnbd(frame, params, horizons=(HORIZON_DAYS,)) -> None:
+    """BG/NBD outputs of the members with a purchase as columns bgnbd_* (null for the others)."""
+    columns = {"bgnbd_p_alive": "p_alive", "bgnbd_p_no_purchase_90d": "p_no_purchase_90d",
+               **{f"bgnbd_expected_{t}d": f"expected_purchases_{t}d" for t in horizons}}
+    for column in columns:
         frame[column] = np.nan
     buyers = (frame["has_purchase"] == 1).to_numpy()
     if params is None or not buyers.any():
         return
     sub = frame.loc[buyers]
-    out = bgnbd_outputs(params, sub["frequency"], sub["recency"], sub["age"], horizons=(HORIZON_DAYS,))
-    frame.loc[buyers, "bgnbd_p_alive"] = out["p_alive"]
-    frame.loc[buyers, "bgnbd_expected_90d"] = out[f"expected_purchases_{HORIZON_DAYS}d"]
-    frame.loc[buyers, "bgnbd_p_no_purchase_90d"] = out["p_no_purchase_90d"]
+    out = bgnbd_outputs(params, sub["frequency"], sub["recency"], sub["age"], horizons=horizons)
+    for column, output in columns.items():
+        frame.loc[buyers, column] = out[output]
 
 
 def _fit_bgnbd_frame(frame) -> Fit:
@@ -629,8 +886,37 @@ def check_cutoff(con, cutoff) -> None:
                          "history only for complete month ends up to its as_of_date")
 
 
+def _in_parallel(*tasks):
+    """Run the tasks (functions of no argument) at once, one thread each; their results in order.
+
+    RADAR_CHURN_JOBS (default 2, the machine's cores) caps how many run at
+    once; 1 runs them one after the other. Each thread keeps the step's
+    OpenMP/BLAS limit (RADAR_CHURN_THREADS): the limit is set per thread.
+    The tasks are deterministic and share nothing they write, so the results
+    do not depend on the order they run in.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = max(1, int(os.environ.get("RADAR_CHURN_JOBS", "2")))
+
+    def limited(task):
+        with _threads(0):
+            return task()
+
+    if jobs == 1 or len(tasks) == 1:
+        return [task() for task in tasks]
+    with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = [pool.submit(limited, task) for task in tasks]
+        return [future.result() for future in futures]
+
+
 def _train_and_score(train, alive, stats: dict, diagnostics: bool):
-    """Out-of-time holdout (latest training month end), then the model on every month end."""
+    """Out-of-time holdout (latest training month end), then the model on every month end.
+
+    The holdout model (with its AUCs and permutation importances) and the
+    published model are independent fits: they run at the same time.
+    """
     importances: dict[str, float] = {}
     # a feature with fewer than two values in the training rows says nothing
     # (one group, one tier: CDNOW) and breaks the binning: left out
@@ -639,29 +925,42 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     months = sorted(train["snapshot_date"].unique())
     stats.update(training_cutoffs=", ".join(str(_as_date(m)) for m in months),
                  training_rows=int(len(train)), training_churn_rate=float(y.mean()))
+    tasks = []
     if len(months) >= 2:
         early = (train["snapshot_date"] < months[-1]).to_numpy()
         hold = train.loc[~early]
         if len(np.unique(y[early])) == 2:
             used = [f for f in features if train.loc[early, f].nunique(dropna=True) >= 2]
-            model = _classifier().fit(train.loc[early, used], y[early])
-            predicted = model.predict_proba(hold[used])[:, 1]
-            stats.update(holdout_cutoff=str(_as_date(months[-1])), holdout_rows=int(len(hold)),
-                         holdout_auc=_auc(y[~early], predicted),
-                         holdout_auc_bgnbd=_auc(y[~early], bgnbd_score(hold)),
-                         holdout_auc_recency=_auc(y[~early], recency_score(hold)))
-            if diagnostics and stats["holdout_auc"] is not None:
-                from sklearn.inspection import permutation_importance
+            X_early, X_hold, y_early, y_hold = train.loc[early, used], hold[used], y[early], y[~early]
+            auc_bgnbd, auc_recency = _auc(y_hold, bgnbd_score(hold)), _auc(y_hold, recency_score(hold))
 
-                # on at most IMPORTANCE_ROWS holdout rows: the importances are a
-                # description, and at 1M members they cost more than the model
-                sample = hold.iloc[:IMPORTANCE_ROWS]
-                result = permutation_importance(model, sample[used], y[~early][:IMPORTANCE_ROWS],
-                                                scoring="roc_auc", n_repeats=2, random_state=0)
-                importances = dict(zip(used, result.importances_mean.tolist(), strict=True))
-    model = _classifier().fit(train[features], y)
-    risk = model.predict_proba(alive[features])[:, 1]
+            def holdout() -> dict:
+                model = _classifier().fit(X_early, y_early)
+                predicted = model.predict_proba(X_hold)[:, 1]
+                found = {"holdout_cutoff": str(_as_date(months[-1])), "holdout_rows": int(len(X_hold)),
+                         "holdout_auc": _auc(y_hold, predicted), "holdout_auc_bgnbd": auc_bgnbd,
+                         "holdout_auc_recency": auc_recency}
+                if diagnostics and found["holdout_auc"] is not None:
+                    from sklearn.inspection import permutation_importance
 
+                    # on at most IMPORTANCE_ROWS holdout rows: the importances are a
+                    # description, and at 1M members they cost more than the model
+                    result = permutation_importance(model, X_hold.iloc[:IMPORTANCE_ROWS],
+                                                    y_hold[:IMPORTANCE_ROWS], scoring="roc_auc",
+                                                    n_repeats=2, random_state=0)
+                    found["importances"] = dict(zip(used, result.importances_mean.tolist(), strict=True))
+                return found
+
+            tasks.append(holdout)
+    X_train, X_alive = train[features], alive[features]
+
+    def published() -> np.ndarray:
+        return _classifier().fit(X_train, y).predict_proba(X_alive)[:, 1]
+
+    risk, *held = _in_parallel(published, *tasks)
+    if held:
+        importances = held[0].pop("importances", {})
+        stats.update(held[0])
     return risk, stats, importances
 
 
@@ -711,7 +1010,7 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     if int((now["has_purchase"] == 1).sum()) < MIN_FIT_BUYERS:
         return _not_fitted(cutoff, now)
     bg = _fit_bgnbd_frame(now)
-    _add_bgnbd(now, bg.params)
+    _add_bgnbd(now, bg.params, horizons=(30, HORIZON_DAYS))
     buyers = (now["has_purchase"] == 1).to_numpy()
     # Gamma-Gamma gives expected spend only (not churn_risk nor the BG/NBD
     # scores): the nightly build fits it and fails when it does not converge;
@@ -735,10 +1034,8 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     risk = alive["bgnbd_p_no_purchase_90d"].to_numpy(float)
 
     ends = training_month_ends(con, cutoff)
-    train = member_features(con, ends, cutoff) if ends else None
+    train = training_features(con, ends, cutoff) if ends else None
     if train is not None and len(train):
-        fraction = min(1.0, MAX_TRAINING_ROWS / max(1, int(train["is_alive"].sum())))
-        train = train.loc[_member_sample(train["member_id"], fraction)]
         parts = []
         for _end, part in train.groupby("snapshot_date", sort=True):
             part = part.copy()
@@ -767,11 +1064,7 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     })
     has = (alive["has_purchase"] == 1).to_numpy()
     for t in (30, HORIZON_DAYS):
-        column = np.full(len(alive), np.nan)
-        if has.any():
-            column[has] = bgnbd_outputs(bg.params, alive.loc[has, "frequency"], alive.loc[has, "recency"],
-                                        alive.loc[has, "age"], horizons=(t,))[f"expected_purchases_{t}d"]
-        scores[f"expected_purchases_{t}d"] = column
+        scores[f"expected_purchases_{t}d"] = alive[f"bgnbd_expected_{t}d"].to_numpy(float)
     spend = np.full(len(alive), np.nan)
     if gg is not None:
         spend[has] = expected_spend(gg.params, alive.loc[has, "frequency"],
