@@ -44,7 +44,7 @@ CORE_MARTS = ("member_segments", "tenure_activity", "group_health_monthly",
 #: rest), printed beside each measure; the bench measures, it never asserts.
 GOALS = {
     "core_ratio_vs_plain_sql": "≤ 2",
-    "daily_share_of_full_build": "≤ 0.25 (load + build, #15)",
+    "daily_share_of_full_build": "≤ 0.25",
     "validate_load_s": "≤ 60 s at L",
     "churn_scores_s": "fit + score ≤ 20 s at L",
     "backtest_s": "≤ 5 min at L",
@@ -87,6 +87,13 @@ def backtest_phases(stderr: str, step: str) -> dict[str, float]:
     if split:
         out[f"{step}_scores_s"], out[f"{step}_dbt_s"] = float(split.group(1)), float(split.group(2))
     return out
+
+
+def end_to_end_share(steps: dict) -> float:
+    """A nightly run end to end (the day batch's validate + load and build) over a full one (#15)."""
+    seconds = {name: step["seconds"] for name, step in steps.items()}
+    return ((seconds["daily_validate_load"] + seconds["daily_incremental"])
+            / (seconds["validate_load"] + seconds["full_build"]))
 
 
 def node_times(run_results: Path, kind: str) -> dict[str, float]:
@@ -198,8 +205,9 @@ def render_markdown(results: dict) -> str:
                   f"| four core outputs in the warehouse (their models and ancestors) | {d['core_models_s']:.1f} s | |",
                   f"| plain-SQL reference | {d['plain_sql_s']:.1f} s | |",
                   f"| ratio warehouse / plain SQL | {d['core_ratio_vs_plain_sql']:.2f} | {GOALS['core_ratio_vs_plain_sql']} |",
-                  f"| daily incremental `dbt build` / full `dbt build` (wall) | {d['daily_share_of_full_build']:.2f} "
-                  f"| {GOALS['daily_share_of_full_build']} |",
+                  f"| daily incremental `dbt build` / full `dbt build` (wall) | {d['daily_share_of_full_build']:.2f} | |",
+                  f"| nightly end to end (day batch load + build) / full (load + build) "
+                  f"| {end_to_end_share(r['steps']):.2f} | {GOALS['daily_share_of_full_build']} |",
                   f"| daily model time / full model time | {d.get('daily_models_share') or 0:.2f} | |",
                   f"| seconds by node kind, full build | {kinds(r.get('full_build_by_kind_s'))} | |",
                   f"| seconds by node kind, daily build | {kinds(r.get('daily_by_kind_s'))} | |",
