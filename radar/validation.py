@@ -23,6 +23,7 @@ import pandas as pd
 
 from radar.contract import INT, MONEY, REASON_CODES, TIMESTAMP, FileSpec
 from radar.datadocs import Outcome, make_offline
+from radar.phases import timed
 from radar.timegate import TimeGate
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -184,14 +185,16 @@ class RowValidator:
     def validate(self, frame: pd.DataFrame, batch_name: str = "batch") -> ChunkResult:
         from great_expectations.core.run_identifier import RunIdentifier
 
-        plain = add_typed_columns(self.spec, frame, self.time_gate)
+        with timed("typed columns"):
+            plain = add_typed_columns(self.spec, frame, self.time_gate)
         first, last = (int(frame.index[0]), int(frame.index[-1])) if len(frame) else (0, 0)
         run_name = f"{batch_name}.{self.spec.name}.rows_{first}-{last}"
-        result = self.definition.run(
-            batch_parameters={"dataframe": frame},
-            result_format={"result_format": "COMPLETE"},
-            run_id=RunIdentifier(run_name=run_name),
-        )
+        with timed("GX validation"):
+            result = self.definition.run(
+                batch_parameters={"dataframe": frame},
+                result_format={"result_format": "COMPLETE"},
+                run_id=RunIdentifier(run_name=run_name),
+            )
         found: dict[int, list[str]] = {row: list(rules) for row, rules in plain.items()}
         for outcome in result.results:
             if outcome.success:
