@@ -512,7 +512,8 @@ class FileLoader:
     def _reject(self, where_sql: str, reason_sql: str, detail: str) -> None:
         """Move cand rows matching ``where_sql`` to quarantine with ``reason_sql``."""
         rows = self.con.execute(
-            f"select {reason_sql} as reason, * from {CAND} where {where_sql} order by _row_number"
+            f"select {reason_sql} as reason, * replace ({_key_expression(self.spec)} as _key) "
+            f"from {CAND} where {where_sql} order by _row_number"
         ).df()
         for record in rows.to_dict("records"):
             reason = record.pop("reason")
@@ -523,8 +524,7 @@ class FileLoader:
             self.con.execute(f"delete from {CAND} where {where_sql}")
 
     def _cross_row_rules(self) -> None:
-        spec, con = self.spec, self.con
-        con.execute(f"update {CAND} set _key = {_key_expression(spec)}")
+        spec = self.spec
         # 0. rows of members who asked to be erased (radar.erasure)
         erased = erasure.load_time_rule(spec)
         if erased:
