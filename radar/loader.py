@@ -29,6 +29,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -421,23 +422,34 @@ class FileLoader:
         self.store.start_file(con, spec)
         key_columns = ", ".join(f"_k{i} varchar" for i in range(len(spec.primary_key)))
         con.execute(f"create or replace table {KEYS} (_row_number bigint, {key_columns})")
-        for frame in _timed_iter(iter_chunks(path, present, chunk_rows), "read"):
-            for column in spec.column_names:
-                if column not in frame:
-                    frame[column] = pd.Series(None, index=frame.index, dtype=TEXT_DTYPE)
-            self.report.rows_read += len(frame)
-            result = self.validator.validate(frame, self.batch.name)
-            # the raw values of the rejected rows (validation only adds columns)
-            rejected = frame.loc[list(result.reasons), spec.column_names].astype(object)
-            records = rejected.where(rejected.notna(), None).to_dict("index")
-            for row, reason in result.reasons.items():
-                record = records[row]
-                parts = [record[k] for k in spec.primary_key]
-                key = "|".join(parts) if all(p is not None for p in parts) else None
-                self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
-            with timed("stage chunks in DuckDB"):
-                self._stage_chunk(frame, set(result.reasons))
-            log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
+        # A chunk is staged into DuckDB (which runs without the GIL) by one worker
+        # thread while the next chunk is read and validated; chunks are staged
+        # in order and at most one waits, and nothing else uses the connection
+        # meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-stage") as stager:
+            staging = None
+            for frame in _timed_iter(iter_chunks(path, present, chunk_rows), "read"):
+                for column in spec.column_names:
+                    if column not in frame:
+                        frame[column] = pd.Series(None, index=frame.index, dtype=TEXT_DTYPE)
+                self.report.rows_read += len(frame)
+                result = self.validator.validate(frame, self.batch.name)
+                # the raw values of the rejected rows (validation only adds columns)
+                rejected = frame.loc[list(result.reasons), spec.column_names].astype(object)
+                records = rejected.where(rejected.notna(), None).to_dict("index")
+                for row, reason in result.reasons.items():
+                    record = records[row]
+                    parts = [record[k] for k in spec.primary_key]
+                    key = "|".join(parts) if all(p is not None for p in parts) else None
+                    self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
+                if staging is not None:
+                    with timed("wait for staging"):
+                        staging.result()
+                staging = stager.submit(self._stage_timed, frame, set(result.reasons))
+                log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
+            if staging is not None:
+                with timed("wait for staging"):
+                    staging.result()
         with timed("cross-row rules (SQL)"):
             self._cross_row_rules()
         with timed("upsert"):
@@ -464,6 +476,10 @@ class FileLoader:
         self.report.seconds = time.monotonic() - started
         return self.report
 
+    def _stage_timed(self, frame: pd.DataFrame, bad: set[int]) -> None:
+        with timed("stage chunks in DuckDB (worker)"):
+            self._stage_chunk(frame, bad)
+
     def _stage_chunk(self, frame: pd.DataFrame, bad: set[int]) -> None:
         spec = self.spec
         # normalised primary key of every row with a complete key (duplicate check)
@@ -479,7 +495,7 @@ class FileLoader:
         keys = pd.DataFrame({"_row_number": frame.index[complete]})
         for i, part in enumerate(key_parts):  # one column per part: keys compare as tuples
             keys[f"_k{i}"] = part[complete].array
-        self.con.register("chunk_keys", keys)
+        self.con.register("chunk_keys", pa.Table.from_pandas(keys, preserve_index=False))
         self.con.execute(f"insert into {KEYS} select * from chunk_keys")
         self.con.unregister("chunk_keys")
 
@@ -503,7 +519,7 @@ class FileLoader:
         with timed("PII hashing"):
             self.store.pseudonymise(self.con, spec, good, staged, self.erased)
         selects += [name for name, kind in stored_columns(spec) if kind is None]
-        self.con.register("chunk_rows", staged)
+        self.con.register("chunk_rows", pa.Table.from_pandas(staged, preserve_index=False))
         self.con.execute(
             f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
         )
