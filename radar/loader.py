@@ -29,17 +29,20 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from radar import erasure
+from radar import erasure, phases
 from radar.contract import FILE_ORDER, FILES, INT, MONEY, TEXT, TIMESTAMP, FileSpec
+from radar.phases import timed
 from radar.pii import PiiStore, stored_columns
 from radar.timegate import TimeGate
 from radar.validation import OFFSET_PATTERN, TS_SUFFIX, RowValidator, new_context, write_data_docs
@@ -169,21 +172,55 @@ def _csv_error(path: Path, exc: Exception) -> str:
     return message
 
 
-def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The file's ``columns`` as strings (empty = null), index = 1-based row number."""
-    first_row = 1
+def _text_tables(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pa.Table]:
+    """The file's ``columns`` as Arrow string tables of about ``chunk_rows`` rows."""
     if path.suffix.lower() == ".parquet":
         reader = pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns)
         tables = (pa.Table.from_batches([b]) for b in reader)
-        tables = (_parquet_as_text(t, path) for t in tables)
-    else:
-        tables = _csv_tables(path, columns, chunk_rows)
-    for table in tables:
-        frame = table.to_pandas()
-        frame = frame.astype(object).where(frame.notna(), None)
+        return (_parquet_as_text(t, path) for t in tables)
+    return _csv_tables(path, columns, chunk_rows)
+
+
+def _any_search(values: pa.ChunkedArray, pattern: re.Pattern) -> bool:
+    """True if ``pattern.search`` finds any non-null value (Python ``re`` semantics).
+
+    RE2 (Arrow) matches a subset of what Python's ``re`` matches for these
+    patterns (its ``\\d`` is ASCII only, its ``$`` never matches before a final
+    newline), so a hit is a hit; without one, the values RE2 may judge
+    differently (non-ASCII, or with a newline) are asked again in Python.
+    """
+    if pc.any(pc.match_substring_regex(values, pattern.pattern), min_count=0).as_py():
+        return True
+    odd = pc.or_(pc.invert(pc.string_is_ascii(values)), pc.match_substring(values, "\n"))
+    rest = pc.filter(values, pc.fill_null(odd, False))
+    return any(pattern.search(v) for v in rest.to_pylist())
+
+
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=float("nan"))
+_TEXT_DTYPES = {pa.string(): TEXT_DTYPE, pa.large_string(): TEXT_DTYPE}
+
+
+def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The file's ``columns`` as strings (empty = null), index = 1-based row number."""
+    first_row = 1
+    for table in _text_tables(path, columns, chunk_rows):
+        # Arrow-backed text columns (pandas' ``str`` dtype, missing = NaN): no
+        # Python object per value, and regexes run in Arrow where the answer is
+        # the same as Python's ``re`` (pandas falls back to ``re`` otherwise).
+        frame = table.to_pandas(types_mapper=_TEXT_DTYPES.get)
         frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="_row_number")
         first_row += len(frame)
         yield frame
+
+
+def _timed_iter(items, phase: str):
+    items = iter(items)
+    while True:
+        with timed(phase):
+            item = next(items, None)
+        if item is None:
+            return
+        yield item
 
 
 def _csv_tables(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pa.Table]:
@@ -280,13 +317,17 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
             ts_columns = [c for c in spec.of_kind(TIMESTAMP) if c in header]
             seen_value = dict.fromkeys(ts_columns, False)
             seen_offset = dict.fromkeys(ts_columns, False)
-            for frame in iter_chunks(path, ts_columns, chunk_rows):
+            # The whole file is parsed (a malformed row anywhere is structural), but
+            # as Arrow text only: no pandas frame, and a column stops being searched
+            # once one value with an offset was seen.
+            for table in _text_tables(path, ts_columns, chunk_rows):
                 for column in ts_columns:
-                    values = frame[column].dropna()
-                    if len(values):
+                    if seen_offset[column]:
+                        continue
+                    values = table.column(column)
+                    if values.null_count < len(values):
                         seen_value[column] = True
-                        if not seen_offset[column]:
-                            seen_offset[column] = any(offset.search(v) for v in values)
+                        seen_offset[column] = _any_search(values, offset)
             for column in ts_columns:
                 if seen_value[column] and not seen_offset[column]:
                     raise StructuralError(
@@ -381,28 +422,45 @@ class FileLoader:
         self.store.start_file(con, spec)
         key_columns = ", ".join(f"_k{i} varchar" for i in range(len(spec.primary_key)))
         con.execute(f"create or replace table {KEYS} (_row_number bigint, {key_columns})")
-        for frame in iter_chunks(path, present, chunk_rows):
-            for column in spec.column_names:
-                if column not in frame:
-                    frame[column] = None
-            self.report.rows_read += len(frame)
-            raw = frame[spec.column_names].copy()
-            result = self.validator.validate(frame, self.batch.name)
-            for row, reason in result.reasons.items():
-                record = raw.loc[row].to_dict()
-                parts = [record[k] for k in spec.primary_key]
-                key = "|".join(parts) if all(p is not None for p in parts) else None
-                self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
-            self._stage_chunk(frame, set(result.reasons))
-            log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
-        self._cross_row_rules()
-        self._upsert()
+        # A chunk is staged into DuckDB (which runs without the GIL) by one worker
+        # thread while the next chunk is read and validated; chunks are staged
+        # in order and at most one waits, and nothing else uses the connection
+        # meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-stage") as stager:
+            staging = None
+            for frame in _timed_iter(iter_chunks(path, present, chunk_rows), "read"):
+                for column in spec.column_names:
+                    if column not in frame:
+                        frame[column] = pd.Series(None, index=frame.index, dtype=TEXT_DTYPE)
+                self.report.rows_read += len(frame)
+                result = self.validator.validate(frame, self.batch.name)
+                # the raw values of the rejected rows (validation only adds columns)
+                rejected = frame.loc[list(result.reasons), spec.column_names].astype(object)
+                records = rejected.where(rejected.notna(), None).to_dict("index")
+                for row, reason in result.reasons.items():
+                    record = records[row]
+                    parts = [record[k] for k in spec.primary_key]
+                    key = "|".join(parts) if all(p is not None for p in parts) else None
+                    self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
+                if staging is not None:
+                    with timed("wait for staging"):
+                        staging.result()
+                staging = stager.submit(self._stage_timed, frame, set(result.reasons))
+                log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
+            if staging is not None:
+                with timed("wait for staging"):
+                    staging.result()
+        with timed("cross-row rules (SQL)"):
+            self._cross_row_rules()
+        with timed("upsert"):
+            self._upsert()
         self.report.rows_quarantined = len(self.quarantined)
         self.report.rows_loaded = con.execute(f"select count(*) from {CAND}").fetchone()[0]
         if self.quarantined:
-            con.executemany(
-                "insert into landing.quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", self.quarantined
-            )
+            with timed("quarantine writes"):
+                con.executemany(
+                    "insert into landing.quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", self.quarantined
+                )
         con.execute(
             "insert into landing.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.run_id, self.batch.name, spec.name, str(path), self.report.rows_read,
@@ -418,6 +476,10 @@ class FileLoader:
         self.report.seconds = time.monotonic() - started
         return self.report
 
+    def _stage_timed(self, frame: pd.DataFrame, bad: set[int]) -> None:
+        with timed("stage chunks in DuckDB (worker)"):
+            self._stage_chunk(frame, bad)
+
     def _stage_chunk(self, frame: pd.DataFrame, bad: set[int]) -> None:
         spec = self.spec
         # normalised primary key of every row with a complete key (duplicate check)
@@ -429,15 +491,15 @@ class FileLoader:
             else:
                 part = frame[name]
             key_parts.append(part)
-        complete = pd.concat(key_parts, axis=1).notna().all(axis=1)
+        complete = pd.concat(key_parts, axis=1).notna().all(axis=1).to_numpy()
         keys = pd.DataFrame({"_row_number": frame.index[complete]})
         for i, part in enumerate(key_parts):  # one column per part: keys compare as tuples
-            keys[f"_k{i}"] = part[complete].astype(object).to_numpy()
-        self.con.register("chunk_keys", keys)
+            keys[f"_k{i}"] = part[complete].array
+        self.con.register("chunk_keys", pa.Table.from_pandas(keys, preserve_index=False))
         self.con.execute(f"insert into {KEYS} select * from chunk_keys")
         self.con.unregister("chunk_keys")
 
-        good = frame.loc[[i for i in frame.index if i not in bad]] if bad else frame
+        good = frame[~frame.index.isin(list(bad))] if bad else frame
         staged = pd.DataFrame({"_row_number": good.index.to_numpy()})
         selects = ["_row_number"]
         for column in spec.columns:
@@ -447,16 +509,17 @@ class FileLoader:
                 staged[column.name] = good[column.name + TS_SUFFIX].dt.tz_convert(None).to_numpy()
                 selects.append(column.name)
             else:
-                staged[column.name] = good[column.name].to_numpy()
+                staged[column.name] = good[column.name].array
                 if column.kind == INT:
                     selects.append(f"cast({column.name} as integer)")
                 elif column.kind == MONEY:
                     selects.append(f"cast(round(cast({column.name} as decimal(38, 10)), 2) as decimal(18, 2))")
                 else:
                     selects.append(column.name)
-        self.store.pseudonymise(self.con, spec, good, staged, self.erased)
+        with timed("PII hashing"):
+            self.store.pseudonymise(self.con, spec, good, staged, self.erased)
         selects += [name for name, kind in stored_columns(spec) if kind is None]
-        self.con.register("chunk_rows", staged)
+        self.con.register("chunk_rows", pa.Table.from_pandas(staged, preserve_index=False))
         self.con.execute(
             f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
         )
@@ -465,7 +528,8 @@ class FileLoader:
     def _reject(self, where_sql: str, reason_sql: str, detail: str) -> None:
         """Move cand rows matching ``where_sql`` to quarantine with ``reason_sql``."""
         rows = self.con.execute(
-            f"select {reason_sql} as reason, * from {CAND} where {where_sql} order by _row_number"
+            f"select {reason_sql} as reason, * replace ({_key_expression(self.spec)} as _key) "
+            f"from {CAND} where {where_sql} order by _row_number"
         ).df()
         for record in rows.to_dict("records"):
             reason = record.pop("reason")
@@ -476,8 +540,7 @@ class FileLoader:
             self.con.execute(f"delete from {CAND} where {where_sql}")
 
     def _cross_row_rules(self) -> None:
-        spec, con = self.spec, self.con
-        con.execute(f"update {CAND} set _key = {_key_expression(spec)}")
+        spec = self.spec
         # 0. rows of members who asked to be erased (radar.erasure)
         erased = erasure.load_time_rule(spec)
         if erased:
@@ -574,7 +637,10 @@ def load_batches(
                 reports.append(loader.run(batch.files[name], chunk_rows))
     con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
     if docs_dir is not None and batches:  # a run with nothing new keeps the last docs
-        write_data_docs(context, docs_dir, list(validators.values()))
+        with timed("data docs"):
+            write_data_docs(context, docs_dir, list(validators.values()))
+    if phases.enabled():
+        log(phases.report())
     return reports
 
 

@@ -202,11 +202,18 @@ class PiiStore:
         names = pii_columns(spec)
         if not names:
             return
+        keyed = hmac.new(self.key.secret, digestmod=hashlib.sha256)  # keyed once, copied per value
+
+        def digest(value: str) -> str:  # = self.key.digest(value), without re-keying
+            mac = keyed.copy()
+            mac.update(value.encode("utf-8"))
+            return mac.hexdigest()
+
         keep = ~good["member_id"].isin(erased) if erased else pd.Series(True, index=good.index)
         raw = pd.DataFrame({"_row_number": good.index.to_numpy(), "member_id": good["member_id"].to_numpy()})
         for name in names:
             values = good[name].where(keep, None)
-            staged[name + HASH_SUFFIX] = values.map(self.key.digest, na_action="ignore").to_numpy()
+            staged[name + HASH_SUFFIX] = values.map(digest, na_action="ignore").to_numpy()
             raw[name] = values.to_numpy()
         staged[KEY_ID_COLUMN] = self.key.key_id
         raw = raw[keep.to_numpy()]

@@ -48,6 +48,7 @@ from radar.loader import (
     log,
     summary_table,
 )
+from radar.phases import timed
 from radar.pii import PiiKeyError, PiiStore, check_key_matches, resolve_key, rewrite
 from radar.runlock import RunLock, WarehouseBusy, recover_wal, wal_path, work_path, writer_guard
 from radar.timegate import TimeGate
@@ -282,7 +283,9 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
     _pause_for_tests("structure")
     log(f"[1/3] checking structure of {len(new)} new batch(es) in {landing} "
         f"({len(done)} already loaded)")
-    for warning in check_structure(new, chunk_rows):
+    with timed("structure check"):
+        warnings = check_structure(new, chunk_rows)
+    for warning in warnings:
         log(f"  warning: {warning}")
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
