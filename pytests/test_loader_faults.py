@@ -130,3 +130,22 @@ def test_parquet_batch_is_accepted(built):
     import datetime as dt
     assert query(db, "select order_date from staging.stg_landing__orders where order_id = 'O7'") == [
         (dt.date(2024, 3, 2),)]  # 2024-03-02T01:30Z = 09:30 local
+
+
+def test_digits_of_other_scripts_are_quarantined_not_fatal(built):
+    """'٣' (Arabic-Indic three) and '１.5' (a full-width one) read as numbers in Python and pandas
+    but not in the warehouse's cast: each row is quarantined as invalid_number and the run goes on."""
+    landing, db = built
+    add_batch(landing, "batch_003", {
+        "orders.csv": GOOD_ORDER,
+        "order_items.csv": "order_id,line_no,sku,category_code,quantity,line_amount,refunded_amount\n"
+                           "O7,1,SKU-1,skincare,1,10,0\n"
+                           "O7,\u0663,SKU-1,skincare,1,10,0\n"
+                           "O7,3,SKU-1,skincare,1,\uff11.5,0\n",
+    })
+    make_run(landing, db)
+    assert query(db, """
+        select source_file, source_row_number, reason_code from staging.stg_landing__quarantine
+        where source_batch = 'batch_003' order by 1, 2""") == [
+        ("order_items", 2, "invalid_number"), ("order_items", 3, "invalid_number")]
+    assert query(db, "select line_no from staging.stg_landing__order_items where order_id = 'O7'") == [(1,)]

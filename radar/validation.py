@@ -34,12 +34,15 @@ os.environ.setdefault("TQDM_DISABLE", "1")
 import great_expectations as gx  # noqa: E402
 import great_expectations.expectations as gxe  # noqa: E402
 
-INT_PATTERN = r"^[+-]?\d+$"
-MONEY_PATTERN = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
+# Digits are ASCII [0-9], never ``\d``: Python's ``\d`` also matches other
+# scripts' digits ("٣", "１"), which pandas reads as numbers but the warehouse's
+# cast rejects — such a value must be quarantined as invalid_number, not stop the run.
+INT_PATTERN = r"^[+-]?[0-9]+$"
+MONEY_PATTERN = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 #: a full ISO 8601 date-time (a date alone is not a timestamp)
-DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
 #: the offset after the time of day (``2024-06-15``'s ``-15`` is a day, not an offset)
-OFFSET_PATTERN = r"[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+OFFSET_PATTERN = r"[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 #: largest values the landing columns hold: integer (int32) and decimal(18, 2)
 INT_MAX = 2**31 - 1
 MONEY_LIMIT = Decimal(10) ** 16  # an amount must round to less than this in absolute value
