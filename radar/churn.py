@@ -530,6 +530,12 @@ FEATURES = (
     "bgnbd_p_alive", "bgnbd_expected_90d", "bgnbd_p_no_purchase_90d",
 )
 
+#: The relations FEATURES_SQL reads by date ({history} … in it); member_features
+#: puts member-filtered copies of them in their place for a sample.
+FEATURE_INPUTS = {"history": "marts.member_segment_history", "segments": "marts.member_segments",
+                  "daily": "intermediate.int_member_daily_purchases",
+                  "intervals": "intermediate.int_roster_intervals"}
+
 FEATURES_SQL = f"""
 with
 
@@ -538,7 +544,7 @@ dates as (
     select unnest(cast(? as date[])) as snapshot_date
 
 ),
-
+{{sampled_inputs}}
 -- the warehouse's own RFM and lifecycle on each date (one definition: SPEC §5.4)
 snapshots as (
 
@@ -554,7 +560,7 @@ snapshots as (
         history.sales_total,
         history.segment_rank,
         history.lifecycle_stage
-    from marts.member_segment_history as history
+    from {{history}} as history
     inner join dates on history.month_end = dates.snapshot_date
 
     union all
@@ -571,7 +577,7 @@ snapshots as (
         segments.sales_total,
         segments.segment_rank,
         segments.lifecycle_stage
-    from marts.member_segments as segments
+    from {{segments}} as segments
     inner join dates on segments.as_of_date = dates.snapshot_date
     where not exists (
         select 1 from marts.member_segment_history as history
@@ -595,7 +601,7 @@ purchase_days as (
         count(*) filter (where daily.purchase_date > dates.snapshot_date - 180) as purchase_days_180d,
         coalesce(sum(daily.sales) filter (where daily.purchase_date > dates.snapshot_date - 90), 0)
             as sales_90d
-    from intermediate.int_member_daily_purchases as daily
+    from {{daily}} as daily
     inner join dates on daily.purchase_date <= dates.snapshot_date
     group by 1, 2
 
@@ -606,7 +612,7 @@ outcomes as (
     select distinct
         dates.snapshot_date,
         daily.member_id
-    from intermediate.int_member_daily_purchases as daily
+    from {{daily}} as daily
     inner join dates
         on daily.purchase_date > dates.snapshot_date
         and daily.purchase_date <= dates.snapshot_date + {HORIZON_DAYS}
@@ -624,7 +630,7 @@ rosters as (
             partition by dates.snapshot_date, intervals.member_id
             order by intervals.joined_at_utc desc, intervals.group_id
         ) as interval_order
-    from intermediate.int_roster_intervals as intervals
+    from {{intervals}} as intervals
     inner join dates
         on intervals.start_date <= dates.snapshot_date
         and (intervals.end_date is null or dates.snapshot_date < intervals.end_date)
@@ -709,24 +715,17 @@ def member_features(con, dates: list, known_by, members=None) -> pd.DataFrame:
     full result filtered; every input of the query is filtered to them first.
     """
     if members is None:
-        return con.execute(FEATURES_SQL, [list(dates), known_by, known_by]).df()
-    sql = FEATURES_SQL
-    inputs = []
-    for table, alias in (("marts.member_segment_history", "history"), ("marts.member_segments", "segments"),
-                         ("intermediate.int_member_daily_purchases", "daily"),
-                         ("intermediate.int_roster_intervals", "intervals")):
-        # each input filtered to the members first, materialised (otherwise the
-        # optimiser moves the filter after the joins on dates, which then build
-        # every member's rows)
-        read = f"from {table} as {alias}\n    inner join dates"
-        assert read in sql, read
-        sql = sql.replace(read, f"from sampled_{alias} as {alias}\n    inner join dates")
-        on_dates = ("and month_end in (select snapshot_date from dates)" if alias == "history" else "")
-        inputs.append(f"sampled_{alias} as materialized (select * from {table} where member_id in "
-                      f"(select member_id from churn_feature_members) {on_dates}),")
-    first = "-- the warehouse's own RFM"
-    assert sql.count(first) == 1
-    sql = sql.replace(first, "\n".join(inputs) + "\n\n" + first, 1)
+        sql = FEATURES_SQL.format(sampled_inputs="", **FEATURE_INPUTS)
+        return con.execute(sql, [list(dates), known_by, known_by]).df()
+    # each input filtered to the members first, materialised (otherwise the
+    # optimiser moves the filter after the joins on dates, which then build
+    # every member's rows); the history also to the dates
+    sampled = "".join(
+        f"\nsampled_{alias} as materialized (select * from {table} where member_id in "
+        f"(select member_id from churn_feature_members)"
+        f"{' and month_end in (select snapshot_date from dates)' if alias == 'history' else ''}),\n"
+        for alias, table in FEATURE_INPUTS.items())
+    sql = FEATURES_SQL.format(sampled_inputs=sampled, **{alias: f"sampled_{alias}" for alias in FEATURE_INPUTS})
     con.register("churn_feature_members", pd.DataFrame({"member_id": pd.Series(members, dtype=str)}))
     try:
         return con.execute(sql, [list(dates), known_by, known_by]).df()
