@@ -65,9 +65,18 @@ class PiiKey:
 
     def digest(self, value: str | None) -> str | None:
         """HMAC-SHA256 of ``value`` (UTF-8) as 64 hex digits; None stays None."""
-        if value is None:
-            return None
-        return hmac.new(self.secret, value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return None if value is None else self.digester()(value)
+
+    def digester(self):
+        """:meth:`digest` for many values: the HMAC is keyed once and copied per value."""
+        keyed = hmac.new(self.secret, digestmod=hashlib.sha256)
+
+        def digest(value: str) -> str:
+            mac = keyed.copy()
+            mac.update(value.encode("utf-8"))
+            return mac.hexdigest()
+
+        return digest
 
 
 def make_key(text: str) -> PiiKey:
@@ -202,13 +211,7 @@ class PiiStore:
         names = pii_columns(spec)
         if not names:
             return
-        keyed = hmac.new(self.key.secret, digestmod=hashlib.sha256)  # keyed once, copied per value
-
-        def digest(value: str) -> str:  # = self.key.digest(value), without re-keying
-            mac = keyed.copy()
-            mac.update(value.encode("utf-8"))
-            return mac.hexdigest()
-
+        digest = self.key.digester()
         keep = ~good["member_id"].isin(erased) if erased else pd.Series(True, index=good.index)
         raw = pd.DataFrame({"_row_number": good.index.to_numpy(), "member_id": good["member_id"].to_numpy()})
         for name in names:
