@@ -181,7 +181,9 @@ DUCKDB_ONLY = {"stg_scores__member_churn_scores", "stg_scores__churn_model_fit",
 
 # Audit tables of the DuckDB landing store (radar/history.py, radar/erasure.py):
 # records of what a run did, read by no model, so not published to the engines.
-AUDIT_TABLES = {"run_audit", "erasure_log"}
+AUDIT_TABLES = {"run_audit", "erasure_log",
+                # the pipeline's own records of what it loaded and built (radar.rebuild)
+                "batch_touches", "build_log"}
 
 
 def wanted(schema: str, name: str) -> bool:

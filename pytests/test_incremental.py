@@ -1,6 +1,8 @@
-"""Incremental models (issue 5): a run rebuilds exactly the months touched by
-rows newer than the last build, and incremental-then-incremental equals a
-full refresh, table by table, on data with late changes.
+"""Incremental models (issues 5 and 15): a nightly run rebuilds every month
+from the earliest date touched by rows newer than the last complete build
+(var rebuild_from_date, radar/rebuild.py), incremental-then-incremental
+equals a full refresh, table by table, on data with late changes, and any
+incremental model run alone gives the table a full build gives.
 
 The landing: a generated tiny world (batch_0001 = history, batch_0002 = the
 last day, late refunds on months-old orders, a handover), then two batches
@@ -11,7 +13,7 @@ written here from what the warehouse holds:
   purchase), another old order is re-sent cancelled with its date moved to
   another month, and an open membership is closed (the member leaves).
 * batch_0004: only a partial refund on one line of an order in month X. The
-  cut-off does not move, so exactly one month is rebuilt: X.
+  cut-off does not move, so the run rebuilds from that order's date on.
 
 Paths compared: the same warehouse file built batch by batch (the nightly
 job) against a fresh build of the whole landing, and against
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -35,11 +38,11 @@ from conftest import ROOT, copy_landing, generate, make_run, query
 
 # Columns that record when a row was written, not what it says.
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
-# Differ by design between the two paths: change-detection bookkeeping, and
-# int_member_snapshot_facts / int_member_snapshots, working tables holding only
-# the dates this run needs (as_of, the day before, the last two month ends).
-STATE_TABLES = {"int_build_state", "int_changes_since_last_build", "int_rebuild_months",
-                "int_member_snapshot_facts", "int_member_snapshots"}
+# Differ by design between the two paths: int_member_snapshot_facts /
+# int_member_snapshots, working tables holding only the dates this run needs
+# (as_of, the day before, the last two month ends).
+STATE_TABLES = {"int_member_snapshot_facts", "int_member_snapshots"}
+LOCAL = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, no daylight saving
 
 
 def tables(db: Path) -> dict[str, list[tuple]]:
@@ -111,6 +114,9 @@ def next_day_batch(db: Path, out: Path) -> dict:
         leaving = con.execute("""
             select member_id, group_id, joined_at from landing.group_memberships
             where left_at is null order by joined_at, member_id limit 1""").fetchone()
+        refunded_at, moved_from = (con.execute(
+            "select ordered_at from landing.orders where order_id = ?", [order]).fetchone()[0]
+            for order in (item[0], moved[0]))
         member = con.execute("select * from landing.members order by member_id limit 1").fetchone()
         group_id = con.execute("""
             select group_id from landing.groups where closed_at is null order by 1 limit 1""").fetchone()[0]
@@ -130,7 +136,9 @@ def next_day_batch(db: Path, out: Path) -> dict:
                (*item, f"{item[5]:.2f}")])
     return {"as_of": as_of, "day": day, "refund_month": refund_month, "cancel_month": cancel_month,
             "move_to": move_to, "refunded_order": item[0], "moved_order": moved[0],
-            "leaving": leaving[:2]}
+            "leaving": leaving[:2], "noon": noon, "moved_at": moved_at,
+            # UTC wall-clock times, as the landing stores them
+            "refunded_at": refunded_at, "moved_from": moved_from}
 
 
 def late_refund_batch(db: Path, out: Path) -> dict:
@@ -146,7 +154,10 @@ def late_refund_batch(db: Path, out: Path) -> dict:
             where o.order_month = ? and o.is_purchase and i.refunded_amount = 0 and i.line_amount >= 2
             order by 1, 2 limit 1""", [month]).fetchone()
     write_csv(out / "order_items.csv", ITEM_HEADER, [(*item, "1.00")])
-    return {"month": month, "order_id": item[0]}
+    with duckdb.connect(str(db), read_only=True) as con:
+        order_date = con.execute("select order_date from intermediate.int_orders where order_id = ?",
+                                 [item[0]]).fetchone()[0]
+    return {"month": month, "order_id": item[0], "order_date": order_date}
 
 
 def dbt_test(db: Path, select: str) -> subprocess.CompletedProcess:
@@ -165,6 +176,10 @@ def dbt_full_refresh(db: Path, as_of: str | None = None) -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
+def last_rebuild_from(db: Path) -> dt.date | None:
+    return query(db, "select rebuild_from_date from landing.build_log order by built_at desc limit 1")[0][0]
+
+
 @pytest.fixture(scope="module")
 def paths(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("incremental")
@@ -179,15 +194,14 @@ def paths(tmp_path_factory) -> dict:
     make_run(landing, nightly)
     out["batch_0003"] = next_day_batch(nightly, landing / "batch_0003")
     make_run(landing, nightly)
-    out["changes_0003"] = query(nightly, "select change, from_month, to_month "
-                                         "from intermediate.int_changes_since_last_build")
-    out["rebuilt_0003"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months")]
+    out["touches_0003"] = dict(query(nightly, "select file, touched_from_utc from landing.batch_touches "
+                                              "where batch = 'batch_0003'"))
+    out["rebuild_0003"] = last_rebuild_from(nightly)
     out["batch_0004"] = late_refund_batch(nightly, landing / "batch_0004")
     make_run(landing, nightly)
     out["after_0004"] = base / "after_0004.duckdb"
     shutil.copyfile(nightly, out["after_0004"])
-    out["rebuilt_0004"] = [m for (m,) in query(nightly, "select month from intermediate.int_rebuild_months"
-                                                        " order by 1")]
+    out["rebuild_0004"] = last_rebuild_from(nightly)
     out["history_stamps"] = query(nightly, "select month, min(loaded_through_batch), max(loaded_through_batch) "
                                            "from marts.member_segment_history group by 1 order by 1")
     out["nightly"] = tables(nightly)
@@ -225,12 +239,15 @@ def test_earlier_as_of_incremental_equals_a_fresh_build(paths):
     assert paths["nightly_earlier_months"] == earlier.replace(day=1), "months after the cut-off must go"
 
 
-def test_late_refund_rebuilds_exactly_its_month(paths):
-    # batch_0004 holds one refunded line and moves no cut-off: one month
-    assert paths["rebuilt_0004"] == [paths["batch_0004"]["month"]]
-    # segment history is cumulative: month ends from that month on were
-    # rewritten by the run of batch_0004, earlier ones kept
-    month = paths["batch_0004"]["month"]
+def test_late_refund_rebuilds_from_its_order_date_on(paths):
+    # batch_0004 holds one refunded line and moves no cut-off: the run
+    # rebuilds from that order's local date (its month) on
+    b = paths["batch_0004"]
+    assert paths["rebuild_0004"] == b["order_date"]
+    # months from that month on were rewritten by the run of batch_0004
+    # (member_segment_history stamps its rows), earlier ones kept
+    month = b["month"]
+    assert any(m < month for m, _, _ in paths["history_stamps"])
     for history_month, first_stamp, last_stamp in paths["history_stamps"]:
         if history_month >= month:
             assert first_stamp == last_stamp == "batch_0004", history_month
@@ -238,24 +255,30 @@ def test_late_refund_rebuilds_exactly_its_month(paths):
             assert last_stamp < "batch_0004", history_month
 
 
-def test_next_day_batch_touches_every_changed_month(paths):
+def utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def test_next_day_batch_rebuilds_from_the_earliest_touched_date(paths):
     b = paths["batch_0003"]
-    ranges = {(change, from_month, to_month) for change, from_month, to_month in paths["changes_0003"]}
-    day_month = b["day"].replace(day=1)
-    # the refunded line's order, the moved order's old and new month, the new
-    # day's order, the cut-off that moved, the new member and the leaver
-    assert ("order", b["refund_month"], b["refund_month"]) in ranges
-    assert ("order_before", b["cancel_month"], b["cancel_month"]) in ranges
-    assert ("order", b["move_to"], b["move_to"]) in ranges
-    assert ("order", day_month, day_month) in ranges
-    assert ("as_of_date", b["as_of"].replace(day=1), None) in ranges
-    assert ("member", day_month, None) in ranges
-    left_month = (b["day"] - dt.timedelta(days=6)).replace(day=1)
-    assert ("membership", left_month, None) in ranges
-    rebuilt = set(paths["rebuilt_0003"])
-    assert {b["refund_month"], b["cancel_month"], b["move_to"], day_month} <= rebuilt
-    untouched = {row[0] for row in paths["history_stamps"]} - rebuilt
-    assert untouched, "a next-day batch must leave some months alone"
+    noon = b["noon"]
+    # per file, the earliest time the new and the old versions touch (worked
+    # out from the batch as next_day_batch wrote it)
+    assert paths["touches_0003"] == {
+        # the new order at noon, the moved order's new time and its old one
+        "orders": min(utc(noon), utc(b["moved_at"]), b["moved_from"]),
+        # the lines of the new order and of the refunded order
+        "order_items": min(utc(noon), b["refunded_at"]),
+        # the new member joined two hours before noon, her membership one hour
+        "members": utc(noon - dt.timedelta(hours=2)),
+        # the new membership, and the leaver's end date (it had none before)
+        "group_memberships": utc(noon - dt.timedelta(days=6)),
+    }
+    # the run starts from the earliest local date of those and the cut-offs
+    local = [t.replace(tzinfo=dt.UTC).astimezone(LOCAL).date() for t in paths["touches_0003"].values()]
+    assert paths["rebuild_0003"] == min([*local, b["as_of"]])
+    assert paths["rebuild_0003"] == b["refunded_at"].replace(tzinfo=dt.UTC).astimezone(LOCAL).date()
+    assert paths["rebuild_0003"] > paths["history_stamps"][0][0], "a next-day batch must leave some months alone"
 
 
 def test_the_late_changes_reached_the_marts(paths):
@@ -268,38 +291,57 @@ def test_the_late_changes_reached_the_marts(paths):
     assert orders["O9000001"][5] is True
 
 
-def test_data_tests_of_an_incremental_run_read_the_rebuilt_months(paths, tmp_path):
-    """After batch_0004 (one rebuilt month X), row-level data tests of the
-    monthly models look at month X only; unique keys are checked everywhere."""
-    month = paths["batch_0004"]["month"]
-    table = "intermediate.int_member_monthly_category_sales"
+def incremental_models() -> list[str]:
+    """Every month-incremental model, from dbt's manifest (so a new one is covered)."""
+    manifest = json.loads((ROOT / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(node["name"] for node in manifest["nodes"].values()
+                  if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
+                  and "backtest" not in node["tags"])
 
-    def corrupted(name: str, sql: str) -> Path:
-        db = tmp_path / f"{name}.duckdb"
-        shutil.copyfile(paths["after_0004"], db)
-        with duckdb.connect(str(db)) as con:
-            con.execute(sql)
-        return db
 
-    other = query(paths["after_0004"], f"select max(month) from {table} where month <> ?", [month])[0][0]
-    assert other is not None and other != month
+def dbt(db: Path, *args: str) -> None:
+    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "dbt"), *args, "--quiet",
+                           "--target-path", str(db.parent / f"target_{db.stem}")],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
-    def bad_category(in_month) -> str:
-        return (f"update {table} set category_code = 'no_such_category' where rowid = "
-                f"(select min(rowid) from {table} where month = date '{in_month}')")
 
-    # an unknown category in the rebuilt month fails `relationships`
-    result = dbt_test(corrupted("bad_in_rebuilt", bad_category(month)), "int_member_monthly_category_sales")
-    assert result.returncode != 0 and "relationships" in result.stdout, result.stdout[-3000:]
-    # a duplicate key in the rebuilt month fails unique_combination_of_columns
-    duplicate = f"insert into {table} select * from {table} where month = date '{month}' limit 1"
-    result = dbt_test(corrupted("dup_in_rebuilt", duplicate), "int_member_monthly_category_sales")
-    assert result.returncode != 0 and "unique_combination" in result.stdout, result.stdout[-3000:]
-    # the same fault in a month this run did not write is not re-read
-    result = dbt_test(corrupted("bad_elsewhere", bad_category(other)), "int_member_monthly_category_sales")
-    assert result.returncode == 0, result.stdout[-3000:]
-    # `unique` is checked over the whole table: an order repeated in another month fails
-    orders = "intermediate.int_orders"
-    repeated = (f"insert into {orders} select * from {orders} where order_month = date '{other}' limit 1")
-    result = dbt_test(corrupted("dup_order_elsewhere", repeated), "int_orders")
-    assert result.returncode != 0 and "unique_int_orders_order_id" in result.stdout, result.stdout[-3000:]
+def test_every_incremental_model_run_alone_gives_the_full_build_table(paths, tmp_path):
+    """A model run alone (no rebuild_from_date: any plain dbt command) is built
+    whole, whatever its table held: here every incremental table loses its
+    oldest month and gets a stale row copied into another month first."""
+    models = incremental_models()
+    assert len(models) >= 15, models
+    db = tmp_path / "alone.duckdb"
+    shutil.copyfile(paths["after_0004"], db)
+    with duckdb.connect(str(db)) as con:
+        for model in models:
+            schema = con.execute("select schema_name from duckdb_tables() where table_name = ?",
+                                 [model]).fetchone()[0]
+            month = con.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+                "and column_name in ('month', 'order_month', 'purchase_month', 'window_month')",
+                [schema, model]).fetchone()[0]
+            con.execute(f"delete from {schema}.{model} where {month} = (select min({month}) from {schema}.{model})")
+    # the issue's example first: one mart, run alone, plain `dbt run`
+    dbt(db, "run", "--select", "group_health_monthly")
+    dbt(db, "build", "--select", "fct_member_tenure_windows", "--exclude-resource-type", "unit_test")
+    dbt(db, "run", "--select", *models, "--full-refresh")
+    after = tables(db)
+    fresh = paths["fresh"]
+    for model in models:
+        name = next(n for n in fresh if n.endswith("." + model))
+        assert after[name] == fresh[name], name
+
+
+def test_a_model_run_alone_after_its_stale_month_is_rebuilt(paths, tmp_path):
+    """Without --full-refresh too: the issue's example (`dbt run -s
+    group_health_monthly` compiled to `where 1 = 0` and kept stale rows)."""
+    db = tmp_path / "alone.duckdb"
+    shutil.copyfile(paths["after_0004"], db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update marts.group_health_monthly set active_members = active_members + 1")
+    dbt(db, "run", "--select", "group_health_monthly")
+    name = "marts.group_health_monthly"
+    assert tables(db)[name] == paths["fresh"][name]

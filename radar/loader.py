@@ -359,6 +359,12 @@ def ensure_landing(con: duckdb.DuckDBPyConnection) -> None:
         "file varchar, source_path varchar, rows_read bigint, rows_loaded bigint, "
         "rows_quarantined bigint, ignored_columns varchar, loaded_at timestamp)"
     )
+    # per batch and file: the earliest UTC time its rows touched (old and new
+    # versions), from which a nightly run rebuilds (radar.pipeline)
+    con.execute(
+        "create table if not exists landing.batch_touches (batch varchar, file varchar, "
+        "touched_from_utc timestamp)"
+    )
     erasure.ensure_log(con)
 
 
@@ -370,6 +376,45 @@ def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
     if not exists:
         return []
     return [r[0] for r in con.execute("select distinct batch from landing.load_log order by 1").fetchall()]
+
+
+#: Per file, the UTC times whose local dates a row's old or new version
+#: touches (SQL over the candidates c and, joined on the key by {match}, the
+#: stored versions t they replace): the models are rebuilt from the earliest
+#: such date on (radar.pipeline, README "Incremental runs").
+_TOUCHED_TIMES = {
+    "orders": ["select min(ordered_at) from {cand}",
+               "select min(t.ordered_at) from landing.orders as t, {cand} as c where {match}"],
+    # a line belongs to its order's day (the order is loaded first)
+    "order_items": ["select min(o.ordered_at) from {cand} as c "
+                    "inner join landing.orders as o on o.order_id = c.order_id"],
+    # a member's tier or join date reaches back to her first membership
+    "members": ["select min(joined_at) from {cand}",
+                "select min(t.joined_at) from landing.members as t, {cand} as c where {match}",
+                "select min(m.joined_at) from landing.group_memberships as m "
+                "where m.member_id in (select member_id from {cand})"],
+    # a new membership from its start; a re-sent one (same key, so the same
+    # start) from the earlier of its two end dates (least skips nulls)
+    "group_memberships": [
+        "select min(c.joined_at) from {cand} as c where not exists "
+        "(select 1 from landing.group_memberships as t where {match})",
+        "select min(least(t.left_at, c.left_at)) from landing.group_memberships as t, {cand} as c "
+        "where {match}"],
+    "groups": ["select min(created_at) from {cand}",
+               "select min(t.created_at) from landing.groups as t, {cand} as c where {match}"],
+    "mentors": ["select min(hired_at) from {cand}",
+                "select min(t.hired_at) from landing.mentors as t, {cand} as c where {match}"],
+    # an erasure rebuilds every model anyway (radar.erasure)
+    "erasure_requests": [],
+}
+
+
+def touched_from_sql(file: str, match: str) -> str:
+    """One value: the earliest UTC time the candidates of ``file`` touch, or null."""
+    parts = [f"({sql.format(cand=CAND, match=match)})" for sql in _TOUCHED_TIMES[file]]
+    if not parts:
+        return "select cast(null as timestamp)"
+    return "select " + (f"least({', '.join(parts)})" if len(parts) > 1 else parts[0])
 
 
 def _key_expression(spec: FileSpec, alias: str = "") -> str:
@@ -592,6 +637,8 @@ class FileLoader:
     def _upsert(self) -> None:
         spec, con = self.spec, self.con
         match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
+        touched = con.execute(touched_from_sql(spec.name, match)).fetchone()[0]
+        con.execute("insert into landing.batch_touches values (?, ?, ?)", [self.batch.name, spec.name, touched])
         con.execute(f"delete from landing.{spec.name} as t using {CAND} as c where {match}")
         columns = ", ".join(name for name, _ in stored_columns(spec))
         con.execute(

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from radar import erasure
+from radar import erasure, rebuild
 from radar.history import carry_audit, check_reload
 from radar.loader import (
     DEFAULT_CHUNK_ROWS,
@@ -313,6 +313,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                 erasure.carry_over(con, db_path)
             reports = load_batches(con, new, docs_dir, chunk_rows, time_gate, store=store)
             erased = erasure.apply(con, utc_now())
+            rebuild_start, rebuild_reason = rebuild.rebuild_from(con, rebuild.last_build(con), dbt_vars, target)
             store.detach(con)
         if erased:
             log(f"  erasure: {erased} row(s) erased or request(s) recorded; every model is rebuilt "
@@ -336,13 +337,20 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             # an erasure rebuilds every model, so incremental ones lose the member too
             full_refresh = bool(erased) or erasure.rebuild_pending(work)
             flags = ["--full-refresh"] if full_refresh else []
+            build_vars = dict(dbt_vars)
+            if full_refresh:
+                rebuild_start = None
+            elif rebuild_start is not None:
+                build_vars["rebuild_from_date"] = rebuild_start.isoformat()
             if not data_tests:
                 flags.extend(["--exclude-resource-type", "test"])
             log(f"[3/3] dbt build (target {target}){' --full-refresh after an erasure' if full_refresh else ''}"
                 f"{', without data tests (--no-tests)' if not data_tests else ''}")
+            if not full_refresh:
+                log(f"  {rebuild_reason}")
             # the churn marts read what the scoring step writes (source scores):
             # everything else first, then the scores, then the churn marts
-            run_dbt(["build", "--selector", "nightly", *flags], work, dbt_vars,
+            run_dbt(["build", "--selector", "nightly", *flags], work, build_vars,
                     None if target == "dev" else target)
             if target == "dev":
                 from radar.churn import write_scores
@@ -352,9 +360,11 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
                 result = write_scores(work)
                 log(f"  {len(result.scores)} members scored ({result.method}) "
                     f"in {time.monotonic() - scoring_started:.1f} s")
-                run_dbt(["build", "--selector", "churn_marts", *flags], work, dbt_vars)
+                run_dbt(["build", "--selector", "churn_marts", *flags], work, build_vars)
             if full_refresh:
                 erasure.mark_rebuilt(work)
+            with duckdb.connect(str(work)) as con:
+                rebuild.record(con, dbt_vars, target, rebuild_start, utc_now())
         if erased or full_refresh:
             rewrite(work)  # no free page of the file keeps an erased row
         _pause_for_tests("swap")

@@ -3,8 +3,8 @@
     (int_group_month_rosters or int_mentor_month_rosters, one row per entity,
     month and member on the month-end roster), zeros included.
     `entity_columns`: the entity's key first, then columns it determines
-    (['group_id', 'mentor_id'] or ['mentor_id']). Reads the months of
-    int_rebuild_months only; the caller's config makes it incremental. -#}
+    (['group_id', 'mentor_id'] or ['mentor_id']). Reads the months a
+    nightly run rebuilds only; the caller's config makes it incremental. -#}
 {% macro category_output_monthly(month_rosters, entity_columns) %}
 {%- set key = entity_columns[0] -%}
 {%- set attributes = entity_columns[1:] -%}
@@ -13,21 +13,21 @@ with
 month_rosters as (
 
     select * from {{ month_rosters }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 
 monthly_category_sales as (
 
     select * from {{ ref('int_member_monthly_category_sales') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 
 platform_category_outputs as (
 
     select * from {{ ref('int_platform_month_category_outputs') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 

@@ -1,180 +1,87 @@
-{#- Incremental materialization that replaces whole months (SPEC §6).
+{#- Incremental by month, rebuilt from a date on (SPEC §6, README "Incremental runs").
 
-    A monthly model rebuilds exactly the months this run must rebuild
-    (int_rebuild_months, filled by int_changes_since_last_build): its
-    incremental run selects *every* row of each of those months (never part
-    of a month), through the predicate in_rebuild_months, and this config
-    makes the engine swap those months in:
+    The pipeline (radar/pipeline.py) sets var rebuild_from_date for a nightly
+    run: the earliest local date that the new landing batches touched (old and
+    new versions of every re-sent row, as the loader recorded them) or that a
+    moved cut-off touched. An incremental model then deletes every month from
+    that date's month on and inserts them again, computed from the same SQL as
+    a full build. Without the var (any plain dbt command, a model run alone)
+    the model is built whole, like --full-refresh: the table a full build
+    gives, always.
 
-    - a pre-hook clears the months being rebuilt (so a month that now has no
-      rows, e.g. its only purchase was refunded, does not keep old ones);
-    - DuckDB, PostgreSQL: `delete+insert` on unique_key = the month column;
-    - Spark: `insert_overwrite` of Parquet partitions by the month column
-      (dbt-spark sets partitionOverwriteMode = dynamic); the pre-hook drops
-      the rebuilt partitions. Spark has no delete+insert, and merge needs
-      Delta/Iceberg/Hudi. Partition columns go last in a Spark table's column
-      list; read columns by name.
-    - a post-hook removes months the cut-off no longer includes (after a run
-      with an earlier as_of_date); with complete_only, months that are no
-      longer complete as well.
-
-    So the same model SQL gives the same table on every engine, and a full
-    refresh gives the same table as any sequence of incremental runs.
-
-    Usage, first lines of a model (later/earlier as for in_rebuild_months):
+    Usage, first line of a model whose rows carry a month column:
         {{ config(**incremental_by_month('month')) }}
-        -- depends_on: {{ ref('int_rebuild_months') }}
-    and in its body:
-        where {{ in_rebuild_months('month') }} -#}
-{% macro incremental_by_month(month_column='month', later=0, earlier=0, onward=false, complete_only=false) -%}
+    and wherever it reads its inputs:
+        where {{ rebuilt_months('month') }}
+    days_before widens the rebuild to rows whose month starts up to that many
+    days before the date (a tenure window reaches back 29 days); months_before
+    lets a model read the month before the first it writes. -#}
+{% macro incremental_by_month(month_column, days_before=0) -%}
     {%- set config = adapter.dispatch('incremental_by_month', 'retention_radar')(month_column) -%}
     {%- do config.update({
-        'pre_hook': ["{{ clear_rebuild_months('" ~ month_column ~ "', " ~ later ~ ", " ~ earlier ~ ", "
-                     ~ onward ~ ") }}"],
-        'post_hook': ["{{ drop_months_after_as_of('" ~ month_column ~ "', " ~ complete_only ~ ") }}"],
-        'meta': {'rebuilt_by_month': {'column': month_column, 'later': later, 'earlier': earlier,
-                                      'onward': onward}},
+        'on_schema_change': 'fail',
+        'full_refresh': true if var('rebuild_from_date') is none else none,
+        'pre_hook': ["{{ clear_months_from('" ~ month_column ~ "', " ~ days_before ~ ") }}"],
     }) -%}
     {{ return(config) }}
 {%- endmacro %}
 
 {% macro default__incremental_by_month(month_column) -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'delete+insert',
-        'unique_key': month_column,
-        'on_schema_change': 'fail',
-    }) }}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'append'}) }}
 {%- endmacro %}
 
+{#- Spark has no delete on a Parquet table: month partitions are overwritten
+    (dbt-spark's insert_overwrite, dynamic partitions) and the pre-hook drops
+    the ones the run rebuilds first. Partition columns go last in a Spark
+    table's column list; read columns by name. -#}
 {% macro spark__incremental_by_month(month_column) -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'insert_overwrite',
-        'partition_by': [month_column],
-        'file_format': 'parquet',
-        'on_schema_change': 'fail',
-    }) }}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
+               'partition_by': [month_column], 'file_format': 'parquet'}) }}
 {%- endmacro %}
 
-{#- The months (as 'YYYY-MM-DD' strings) this run rebuilds, each widened by
-    `later` months after and `earlier` months before; with onward, every
-    month of int_months from the first of them on (for cumulative figures).
-    Read when the model runs; empty outside an incremental run. -#}
-{% macro rebuild_month_values(later=0, earlier=0, onward=false) -%}
-    {%- if not (is_incremental() and execute) -%}{{ return([]) }}{%- endif -%}
-    {{ return(month_values_shifted(ref('int_rebuild_months'), ref('int_months'), later, earlier, onward)) }}
+{#- The first day of the first month an incremental run rebuilds, as
+    'YYYY-MM-DD', or none (the model is built whole). -#}
+{% macro rebuild_start(days_before=0, months_before=0) -%}
+    {%- set start = var('rebuild_from_date') -%}
+    {%- if start is none or not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {%- set day = modules.datetime.date.fromisoformat(start | string)
+                  - modules.datetime.timedelta(days=days_before) -%}
+    {%- set months = day.year * 12 + day.month - 1 - months_before -%}
+    {{ return(modules.datetime.date(months // 12, months % 12 + 1, 1).isoformat()) }}
 {%- endmacro %}
 
-{#- The months of `rebuild` (a relation of months, int_rebuild_months) widened
-    as rebuild_month_values describes, read now; months_relation is
-    int_months. Also used by the data tests' scope (test_scope.sql). -#}
-{% macro month_values_shifted(rebuild, months_relation, later=0, earlier=0, onward=false) -%}
-    {%- set shifted -%}
-        {%- if onward %}
-            select cast(months.month as {{ dbt.type_string() }}) as rebuild_month
-            from {{ months_relation }} as months
-            where months.month >= (select min(rebuild.month) from {{ rebuild }} as rebuild)
-        {%- else -%}
-        {%- for shift in range(-earlier, later + 1) %}
-            {%- if not loop.first %} union all{% endif %}
-            select cast(cast({{ dbt.dateadd('month', shift, 'rebuild.month') }} as date)
-                as {{ dbt.type_string() }}) as rebuild_month
-            from {{ rebuild }} as rebuild
-        {%- endfor %}
-        {%- endif %}
-    {%- endset -%}
-    {%- set result = run_query('select distinct rebuild_month from (' ~ shifted ~ ') as shifted order by 1') -%}
-    {{ return(result.columns[0].values() | list) }}
-{%- endmacro %}
-
-{#- Predicate for the body of an incremental_by_month model: true for the
-    months this run rebuilds, optionally widened by `later` months after and
-    `earlier` months before each of them (a model whose month also depends on
-    the month before, e.g. previous_grade, passes later=1). Outside an
-    incremental run it is `1 = 1`: every month.
-
-    The months are written into the SQL as constants, so every engine prunes
-    them in scans and pushes them through views and aggregates. The model
-    must declare the dependency on its first lines, because a ref inside
-    is_incremental() is not seen when dbt parses:
-        -- depends_on: {{ ref('int_rebuild_months') }} -#}
-{% macro in_rebuild_months(column, later=0, earlier=0, onward=false) -%}
-    {%- if is_incremental() and execute -%}
-        {{ month_in(column, rebuild_month_values(later, earlier, onward)) }}
-    {%- else -%}
+{#- Predicate for the rows an incremental run recomputes: `column` (a date)
+    on or after rebuild_start; `1 = 1` when the model is built whole. -#}
+{% macro rebuilt_months(column, days_before=0, months_before=0) -%}
+    {%- set start = rebuild_start(days_before, months_before) -%}
+    {%- if start is none -%}
         1 = 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#- `column in (the months as dates)`, or `1 = 0` for no months. -#}
-{% macro month_in(column, months) -%}
-    {%- if months | length == 0 -%}
-        1 = 0
     {%- else -%}
-        {{ column }} in (
-        {%- for month in months -%}
-            cast('{{ month }}' as date){{ ", " if not loop.last }}
-        {%- endfor -%}
-        )
+        {{ column }} >= cast('{{ start }}' as date)
     {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of every incremental_by_month model: on an incremental run,
-    removes the rows of the months it is about to rebuild. -#}
-{% macro clear_rebuild_months(month_column, later=0, earlier=0, onward=false) -%}
-    {{ return(adapter.dispatch('clear_rebuild_months', 'retention_radar')(month_column, later, earlier, onward)) }}
-{%- endmacro %}
-
-{% macro default__clear_rebuild_months(month_column, later, earlier, onward) -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where {{ in_rebuild_months(month_column, later, earlier, onward) }}
+{#- Pre-hook: before an incremental run inserts its months, remove them (and
+    every later month, e.g. months after a cut-off that moved back). -#}
+{% macro clear_months_from(month_column, days_before) -%}
+    {%- set start = rebuild_start(days_before) -%}
+    {%- if start is not none -%}
+        {{ return(adapter.dispatch('clear_months_from', 'retention_radar')(month_column, start)) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark cannot delete from a Parquet table: the partitions are dropped one
-    by one and the hook renders empty. -#}
-{% macro spark__clear_rebuild_months(month_column, later, earlier, onward) -%}
-    {%- for month in rebuild_month_values(later, earlier, onward) -%}
-        {%- do run_query('alter table ' ~ this ~ ' drop if exists partition (' ~ month_column
-                         ~ " = '" ~ month ~ "')") -%}
-    {%- endfor -%}
+{% macro default__clear_months_from(month_column, start) -%}
+    delete from {{ this }} where {{ month_column }} >= cast('{{ start }}' as date)
 {%- endmacro %}
 
-{#- Post-hook of every incremental_by_month model: removes the months that
-    are no longer in int_months (after a run with an earlier as_of_date), or
-    with complete_only no longer complete months. -#}
-{% macro drop_months_after_as_of(month_column, complete_only=false) -%}
-    {{ return(drop_months_not_in(month_column, 'select month from ' ~ ref('int_months')
-                                 ~ (' where is_complete_month' if complete_only else ''))) }}
-{%- endmacro %}
-
-{#- SQL for a post-hook of an incremental_by_month model that removes the
-    months of the table not listed by `keep_query` (a select of one column of
-    months), e.g. month ends that are no longer complete after a run with an
-    earlier as_of_date:
-
-        post_hook=["{{ drop_months_not_in('month_end', \"select ... \") }}"]
-
-    DuckDB, PostgreSQL: one `delete`. Spark cannot delete from a Parquet
-    table: the stale month partitions are dropped one by one (at most a few
-    per run) and the hook itself renders empty. -#}
-{% macro drop_months_not_in(month_column, keep_query) -%}
-    {{ return(adapter.dispatch('drop_months_not_in', 'retention_radar')(month_column, keep_query)) }}
-{%- endmacro %}
-
-{% macro default__drop_months_not_in(month_column, keep_query) -%}
-    delete from {{ this }} where {{ month_column }} not in ({{ keep_query }})
-{%- endmacro %}
-
-{% macro spark__drop_months_not_in(month_column, keep_query) -%}
+{#- The hook renders empty: the partitions are dropped one by one here. -#}
+{% macro spark__clear_months_from(month_column, start) -%}
     {%- if execute -%}
         {%- set stale = run_query('select distinct ' ~ month_column ~ ' from ' ~ this ~ ' where '
-                                  ~ month_column ~ ' not in (' ~ keep_query ~ ')') -%}
+                                  ~ month_column ~ " >= cast('" ~ start ~ "' as date)") -%}
         {%- for row in stale.rows -%}
             {%- do run_query('alter table ' ~ this ~ ' drop if exists partition (' ~ month_column
                              ~ " = '" ~ row[0] ~ "')") -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
-

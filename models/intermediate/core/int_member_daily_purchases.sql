@@ -1,8 +1,7 @@
 {#- One row per member and purchase date: the number of purchases and their
     sales (net amount). The one place purchases are aggregated by day.
-    Incremental by purchase month (the months of int_rebuild_months). -#}
+    Incremental by purchase month (macro incremental_by_month). -#}
 {{ config(**incremental_by_month('purchase_month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -24,7 +23,7 @@ daily as (
     from orders
     where
         is_purchase
-        and {{ in_rebuild_months('order_month') }}
+        and {{ rebuilt_months('order_month') }}
     group by 1, 2, 5
 
 )

@@ -1,8 +1,7 @@
 {#- Members who had joined by as_of_date (the cut-off), with join month. -#}
-{#- A table, rebuilt every run after int_changes_since_last_build has read
-    the previous run's version (old join dates of re-sent members). -#}
+{#- A table: read by most member and group models. -#}
 {{ config(materialized='table') }}
--- depends_on: {{ ref('int_changes_since_last_build') }}
+
 with
 
 members as (

@@ -1,10 +1,9 @@
 {#- Orders of members joined by as_of_date, dated on or before as_of_date
     (the cut-off), with net amount and purchase flag from staging: the order
-    facts. Incremental by order month: a run rewrites exactly the months in
-    int_rebuild_months (a late refund on a months-old order rewrites that
+    facts. Incremental by order month: a nightly run rewrites the months from
+    var rebuild_from_date on (a late refund on a months-old order: from that
     order's month). -#}
 {{ config(**incremental_by_month('order_month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -44,7 +43,7 @@ cut_off as (
     cross join parameters
     where
         orders.order_date <= parameters.as_of_date
-        and {{ in_rebuild_months('cast(' ~ dbt.date_trunc('month', 'orders.order_date') ~ ' as date)') }}
+        and {{ rebuilt_months('orders.order_date') }}
 
 )
 

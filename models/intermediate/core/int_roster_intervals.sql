@@ -1,10 +1,9 @@
 {#- One row per membership interval that had started by as_of_date, in local
     dates: the member is on the group's roster on day d when
     start_date <= d and (end_date is null or end_date > d) (SPEC §3). -#}
-{#- A table, rebuilt every run after int_changes_since_last_build has read
-    the previous run's version (old end dates of re-sent memberships). -#}
+{#- A table: read by the rosters, the snapshots and the handover models. -#}
 {{ config(materialized='table') }}
--- depends_on: {{ ref('int_changes_since_last_build') }}
+
 with
 
 memberships as (

@@ -3,9 +3,9 @@
     with the group's mentor, the member's tier, tenure bucket and baseline
     active rate at month end, and the member's purchases and sales in the
     calendar month (wherever bought). -#}
-{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -53,7 +53,7 @@ month_end_rosters as (
                 roster_intervals.end_date is null
                 or months.month_end < roster_intervals.end_date
             )
-    where {{ in_rebuild_months('months.month') }}
+    where {{ rebuilt_months('months.month') }}
 
 ),
 

@@ -3,7 +3,6 @@
     cancelled or fully refunded orders do not count). The one place order
     lines are aggregated by category. Incremental by month. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -32,7 +31,7 @@ monthly as (
         on orders.order_id = order_items.order_id
     where
         orders.is_purchase
-        and {{ in_rebuild_months('orders.order_month') }}
+        and {{ rebuilt_months('orders.order_month') }}
     group by 1, 2, 3
 
 )

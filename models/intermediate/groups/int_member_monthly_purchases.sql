@@ -2,7 +2,6 @@
     number of purchases and their sales. "Active in a month" everywhere in
     the group marts means a row here. Incremental by month. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
@@ -21,7 +20,7 @@ monthly as (
         cast(sum(sales) as decimal(18, 2)) as sales
 
     from daily_purchases
-    where {{ in_rebuild_months('purchase_month') }}
+    where {{ rebuilt_months('purchase_month') }}
     group by 1, 2
 
 )

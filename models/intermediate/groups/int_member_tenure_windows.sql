@@ -3,12 +3,11 @@
     var tenure_window_days); complete when its last day <= as_of_date;
     active with >= 1 purchase in it. Purchases dated before the join date
     fall in no window. -#}
-{#- Incremental by window_month (the month of window_start): a run rewrites
-    the windows starting in a rebuilt month or up to `earlier` months before
-    one (a window reaches w - 1 days into later months; February is 28). -#}
-{%- set earlier = (var('tenure_window_days') - 1 + 27) // 28 -%}
-{{ config(**incremental_by_month('window_month', earlier=earlier)) }}
--- depends_on: {{ ref('int_rebuild_months') }}
+{#- Incremental by window_month (the month of window_start): a nightly run
+    rewrites the windows that may hold a day from var rebuild_from_date on,
+    those starting in the month of that date less w - 1 days or later. -#}
+{%- set reach = var('tenure_window_days') - 1 -%}
+{{ config(**incremental_by_month('window_month', days_before=reach)) }}
 
 with
 
@@ -39,10 +38,9 @@ numbers as (
 -- The first day of the earliest window month this run writes.
 first_window_month as (
 
-    {% if is_incremental() %}
-        select
-            cast({{ dbt.dateadd('month', -earlier, 'min(rebuild.month)') }} as date) as first_day
-        from {{ ref('int_rebuild_months') }} as rebuild
+    {% set first_day = rebuild_start(days_before=reach) %}
+    {% if first_day is not none %}
+        select cast('{{ first_day }}' as date) as first_day
     {% else %}
         select cast(null as date) as first_day
     {% endif %}
@@ -116,8 +114,7 @@ written_windows as (
 
     from windows
     where
-        {{ in_rebuild_months('cast(' ~ dbt.date_trunc('month', 'windows.window_start') ~ ' as date)',
-                             earlier=earlier) }}
+        {{ rebuilt_months('windows.window_start', days_before=reach) }}
 
 ),
 

@@ -1,16 +1,16 @@
 {#- One row per mentor, month and member on the mentor's month-end roster:
     the union of her groups' month-end rosters (a member counts once even if
     she were on two of the mentor's groups), with the member's month figures. -#}
-{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 

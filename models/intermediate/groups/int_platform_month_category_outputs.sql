@@ -2,23 +2,23 @@
     category of the categories seed: all roster members' category sales and
     the platform category unit output (category sales / active roster
     members of the month; null with 0 active). -#}
-{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 
 monthly_category_sales as (
 
     select * from {{ ref('int_member_monthly_category_sales') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 

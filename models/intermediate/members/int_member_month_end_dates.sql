@@ -1,20 +1,12 @@
-{#- One row per complete month end member_segment_history writes this run
-    (snapshot_date): the last day of every complete month from the month
-    before the first month of int_rebuild_months on (the history's totals
-    are cumulative, so every later month end is rewritten; the month before
-    gives the first one its previous_segment). A full build rebuilds every
-    month, so it lists them all. Same columns as int_member_snapshot_dates. -#}
+{#- One row per complete month end (snapshot_date): the dates of
+    member_segment_history, which picks the months it rebuilds itself (a view
+    never depends on a run's vars: its stored SQL would outlive the run).
+    Same columns as int_member_snapshot_dates. -#}
 with
 
 months as (
 
     select * from {{ ref('int_months') }}
-
-),
-
-rebuild as (
-
-    select min(month) as first_rebuild_month from {{ ref('int_rebuild_months') }}
 
 ),
 
@@ -30,10 +22,7 @@ month_ends as (
         months.month as last_complete_month
 
     from months
-    cross join rebuild
-    where
-        months.is_complete_month
-        and months.month >= cast({{ dbt.dateadd('month', -1, 'rebuild.first_rebuild_month') }} as date)
+    where months.is_complete_month
 
 )
 

@@ -1,8 +1,7 @@
 {#- Incremental by window_month, the months int_member_tenure_windows wrote
-    this run (same predicate). -#}
-{%- set earlier = (var('tenure_window_days') - 1 + 27) // 28 -%}
-{{ config(**incremental_by_month('window_month', earlier=earlier)) }}
--- depends_on: {{ ref('int_rebuild_months') }}
+    this run (same reach). -#}
+{%- set reach = var('tenure_window_days') - 1 -%}
+{{ config(**incremental_by_month('window_month', days_before=reach)) }}
 
 with
 
@@ -28,7 +27,7 @@ final as (
         window_month
 
     from tenure_windows
-    where {{ in_rebuild_months('window_month', earlier=earlier) }}
+    where {{ rebuilt_months('window_month', days_before=reach) }}
 
 )
 

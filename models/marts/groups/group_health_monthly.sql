@@ -1,15 +1,14 @@
-{#- Incremental by month: a run rewrites the rebuilt months and the month
-    after each (its previous_grade may have changed), computing them from
-    rosters that include the month before. -#}
-{{ config(**incremental_by_month('month', later=1)) }}
--- depends_on: {{ ref('int_rebuild_months') }}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on, computing them from rosters that
+    include the month before (previous_grade). -#}
+{{ config(**incremental_by_month('month')) }}
 
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
-    where {{ in_rebuild_months('month', later=1, earlier=1) }}
+    where {{ rebuilt_months('month', months_before=1) }}
 
 ),
 
@@ -195,7 +194,7 @@ final as (
         cast(previous_grade_rank as integer) as previous_grade_rank
 
     from with_previous
-    where {{ in_rebuild_months('month', later=1) }}
+    where {{ rebuilt_months('month') }}
 
 )
 

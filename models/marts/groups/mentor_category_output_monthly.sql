@@ -1,6 +1,6 @@
-{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 -- Lint the macro's SQL here too (sqlfluff skips macro files; RF06: rendered relation names are quoted):
 -- sqlfluff:ignore_templated_areas:False
 -- sqlfluff:exclude_rules:ambiguous.column_references,structure.column_order,references.keywords,references.quoting

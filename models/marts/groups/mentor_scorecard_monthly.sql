@@ -1,20 +1,20 @@
-{#- Incremental by month: a run rewrites the months of int_rebuild_months. -#}
+{#- Incremental by month (macro incremental_by_month): a nightly run rewrites
+    the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
--- depends_on: {{ ref('int_rebuild_months') }}
 
 with
 
 group_month_rosters as (
 
     select * from {{ ref('int_group_month_rosters') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 
 mentor_month_rosters as (
 
     select * from {{ ref('int_mentor_month_rosters') }}
-    where {{ in_rebuild_months('month') }}
+    where {{ rebuilt_months('month') }}
 
 ),
 

@@ -2,16 +2,10 @@
     members joined by that day: the member_segments computation with the
     month's last day as the cut-off, from int_member_month_end_snapshots.
 
-    Incremental by month: a member's totals are cumulative, so a change in
-    month M (a late refund, a new member, a membership change, a moved
-    cut-off; int_rebuild_months) rewrites every complete month end from M on;
-    earlier months are kept. Whole months are replaced (macro
-    incremental_by_month: delete+insert on DuckDB and PostgreSQL,
-    insert_overwrite of month partitions on Spark); months after the cut-off
-    are removed by the post-hook. int_member_month_end_dates lists exactly
-    the month ends this needs. -#}
-{{ config(**incremental_by_month('month', onward=true, complete_only=true)) }}
--- depends_on: {{ ref('int_rebuild_months') }}
+    Incremental by month (macro incremental_by_month): a nightly run rewrites
+    every complete month end from the month of var rebuild_from_date on and
+    keeps the earlier ones. -#}
+{{ config(**incremental_by_month('month')) }}
 
 with
 
@@ -59,7 +53,7 @@ months_to_build as (
     from snapshot_dates
     where
         is_month_end
-        and {{ in_rebuild_months('snapshot_month', onward=true) }}
+        and {{ rebuilt_months('snapshot_month') }}
 
 ),
 

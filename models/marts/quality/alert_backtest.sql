@@ -35,7 +35,7 @@ final as (
     from results
     where
         not is_task_list
-        and {{ month_in('cutoff_date', var('backtest_report_cutoffs')) }}
+        and {{ date_in('cutoff_date', var('backtest_report_cutoffs')) }}
 
 )
 

@@ -33,7 +33,7 @@ final as (
     from results
     where
         is_task_list
-        and {{ month_in('cutoff_date', var('backtest_report_cutoffs')) }}
+        and {{ date_in('cutoff_date', var('backtest_report_cutoffs')) }}
 
 )
 
