@@ -120,6 +120,7 @@ test-fast: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check radar scripts pytests console
 	$(BIN)/python scripts/check_function_length.py --max 60 radar/generate.py
+	$(BIN)/python scripts/check_macro_lint.py
 	@mkdir -p target
 	RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
 

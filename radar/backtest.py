@@ -37,10 +37,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from radar import rebuild
 from radar.loader import log
-from radar.pipeline import DEFAULT_DB, PROJECT_ROOT, run_dbt
+from radar.pipeline import DEFAULT_DB, run_dbt
+from radar.rebuild import code_digest
 
 Scorer = Callable[[object, dt.date], pd.DataFrame]
 
@@ -57,7 +58,7 @@ class BacktestError(Exception):
 
 
 def project_vars() -> dict:
-    return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    return rebuild.project_vars({})
 
 
 def month_last_day(day: dt.date) -> dt.date:
@@ -83,15 +84,7 @@ def backtest_cutoffs(as_of: dt.date, first_day: dt.date, months: int, horizons: 
 
 
 def code_fingerprint(extra: dict) -> str:
-    digest = hashlib.sha256(repr(sorted(extra.items())).encode())
-    for name in CODE_PATHS:
-        path = PROJECT_ROOT / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if file.exists() and "__pycache__" not in file.parts:
-                digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
+    return code_digest(CODE_PATHS, repr(sorted(extra.items())))
 
 
 #: Order-independent sums of row hashes (and row counts) of the data a cut-off

@@ -48,18 +48,23 @@ def project_vars(dbt_vars: dict) -> dict:
     return {**project.get("vars", {}), **dbt_vars}
 
 
-def fingerprint(dbt_vars: dict, target: str) -> str:
-    """A hash of every file that shapes the models' rows, the vars and the target."""
-    digest = hashlib.sha256(target.encode())
-    for root in FINGERPRINT_PATHS:
-        path = PROJECT_ROOT / root
-        for file in sorted([path] if path.is_file() else path.rglob("*")):
-            if file.is_file():
+def code_digest(paths: tuple[str, ...], prefix: str) -> str:
+    """sha256 of ``prefix`` and every file under ``paths`` (files or folders of the project)."""
+    digest = hashlib.sha256(prefix.encode())
+    for name in paths:
+        path = PROJECT_ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if file.exists() and "__pycache__" not in file.parts:
                 digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
                 digest.update(file.read_bytes())
-    shaping = {k: v for k, v in project_vars(dbt_vars).items() if k not in RUN_VARS}
-    digest.update(json.dumps(shaping, sort_keys=True, default=str).encode())
     return digest.hexdigest()
+
+
+def fingerprint(dbt_vars: dict, target: str) -> str:
+    """A hash of every file that shapes the models' rows, the vars and the target."""
+    shaping = {k: v for k, v in project_vars(dbt_vars).items() if k not in RUN_VARS}
+    return code_digest(FINGERPRINT_PATHS, target + json.dumps(shaping, sort_keys=True, default=str))
 
 
 def ensure_log(con: duckdb.DuckDBPyConnection) -> None:

@@ -150,7 +150,7 @@ snapshot_totals as (
             running_totals.purchase_date <= snapshot_dates.snapshot_date
             and (
                 running_totals.next_purchase_date is null
-                or snapshot_dates.snapshot_date < running_totals.next_purchase_date
+                or running_totals.next_purchase_date > snapshot_dates.snapshot_date
             )
 
 ),

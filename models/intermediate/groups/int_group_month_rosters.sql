@@ -7,6 +7,11 @@
     the months from var rebuild_from_date on. -#}
 {{ config(**incremental_by_month('month')) }}
 
+-- Lint the macros' SQL here too (sqlfluff skips macro files). Off for it: RF06 (rendered
+-- relation names are quoted); LT01, CP05, LT09 (dbt's own datediff, type_string and
+-- generate_series render trailing spaces, upper-case TEXT and a one-line select).
+-- sqlfluff:ignore_templated_areas:False
+-- sqlfluff:exclude_rules:AM06,ST06,RF04,RF06,LT01,CP05,LT09
 with
 
 roster_intervals as (

@@ -3,6 +3,11 @@
     no group): today's new warnings that are not suppressed, one task per
     member or group, ranked by priority and cut at mentor_daily_capacity.
     SPEC §5.7; the ranking is documented in _tasks__docs.md. -#}
+-- Lint the macros' SQL here too (sqlfluff skips macro files). Off for it: RF06 (rendered
+-- relation names are quoted); LT01, CP05, LT09 (dbt's own datediff, type_string and
+-- generate_series render trailing spaces, upper-case TEXT and a one-line select).
+-- sqlfluff:ignore_templated_areas:False
+-- sqlfluff:exclude_rules:AM06,ST06,RF04,RF06,LT01,CP05,LT09
 with
 
 task_alerts as (
