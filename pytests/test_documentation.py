@@ -38,6 +38,9 @@ def test_every_built_column_is_documented(built_db):
         if not node["description"].strip():
             missing.append(f"{node['name']}: no description")
         documented = {c for c, meta in node["columns"].items() if meta.get("description", "").strip()}
+        if node["config"]["materialized"] == "ephemeral":  # compiled into its readers, never built
+            missing += [f"{node['name']}: no documented column"] if not documented else []
+            continue
         built = {c for (c,) in query(built_db, """
             select column_name from information_schema.columns
             where table_schema = ? and table_name = ?""", [node["schema"], node["alias"]])}

@@ -227,7 +227,7 @@ def render_markdown(results: dict) -> str:
         if r.get("daily_slowest_models"):
             months = r.get("daily_rebuilt_months") or []
             lines += ["", f"Daily run: the day batch ({r['day_batch']['rows']}) rebuilt {len(months)} month(s) "
-                      f"({months[0][:7] if months else '–'} on); sum of model times {r['daily_models_s']:.1f} s. "
+                      f"({', '.join(m[:7] for m in months)}); sum of model times {r['daily_models_s']:.1f} s. "
                       "Slowest models:", "", "| model | s |", "| --- | ---: |"]
             for name, seconds in r["daily_slowest_models"]:
                 lines.append(f"| {name} | {seconds:.2f} |")

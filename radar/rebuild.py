@@ -76,7 +76,10 @@ def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> BuildState | None:
-    ensure_log(con)
+    exists = con.execute("select count(*) from information_schema.tables "
+                         "where table_schema = 'landing' and table_name = 'build_log'").fetchone()[0]
+    if not exists:
+        return None
     row = con.execute(
         "select loaded_through_batch, as_of_date, fingerprint from landing.build_log "
         "order by built_at desc limit 1"

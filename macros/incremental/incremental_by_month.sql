@@ -50,6 +50,23 @@
     {{ return(modules.datetime.date(months // 12, months % 12 + 1, 1).isoformat()) }}
 {%- endmacro %}
 
+{#- The month ends member_segment_history's inputs compute (a relation for
+    the macros member_snapshot_facts and member_snapshots): in a nightly run
+    (var rebuild_from_date, no --full-refresh) those from the month before
+    the rebuild start's month on (the first rebuilt month's previous_segment),
+    else every one of int_member_month_end_dates. Read only by ephemeral
+    models, compiled into member_segment_history in the same run: a view
+    would keep the filter of the run that created it. -#}
+{% macro month_end_dates() -%}
+    {%- set start = var('rebuild_from_date') -%}
+    {%- if start is none or flags.FULL_REFRESH -%}{{ return(ref('int_member_month_end_dates')) }}{%- endif -%}
+    {%- set day = modules.datetime.date.fromisoformat(start | string) -%}
+    {%- set months = day.year * 12 + day.month - 2 -%}
+    {%- set first = modules.datetime.date(months // 12, months % 12 + 1, 1).isoformat() -%}
+    {{ return("(select * from " ~ ref('int_member_month_end_dates') ~ " where snapshot_month >= cast('"
+              ~ first ~ "' as date)) as month_end_dates") }}
+{%- endmacro %}
+
 {#- Predicate for the rows an incremental run recomputes: `column` (a date)
     on or after rebuild_start; `1 = 1` when the model is built whole. -#}
 {% macro rebuilt_months(column, days_before=0, months_before=0) -%}

@@ -2,7 +2,9 @@
     members joined by that day, on the month ends of
     int_member_month_end_dates: the member_snapshot_facts of
     int_member_snapshot_facts without the roster (member_segment_history has
-    no group). A view: read once, by int_member_month_end_snapshots. -#}
-{{ config(materialized='view') }}
+    no group). Ephemeral: compiled into member_segment_history, on the month
+    ends this run rebuilds (macro month_end_dates). -#}
+{{ config(materialized='ephemeral') }}
+-- depends_on: {{ ref('int_member_month_end_dates') }}
 
-{{ member_snapshot_facts(ref('int_member_month_end_dates'), with_rosters=false) }}
+{{ member_snapshot_facts(month_end_dates(), with_rosters=false) }}

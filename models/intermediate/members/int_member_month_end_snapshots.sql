@@ -1,8 +1,9 @@
 {#- One row per member and month end (member_id, snapshot_date) on the month
     ends of int_member_month_end_dates: the member_snapshots computation
     (RFM, segment, lifecycle, previous segment) behind
-    member_segment_history. A view: member_segment_history materializes it
-    once, for the months it rebuilds. -#}
-{{ config(materialized='view') }}
+    member_segment_history. Ephemeral: compiled into member_segment_history,
+    on the month ends this run rebuilds (macro month_end_dates). -#}
+{{ config(materialized='ephemeral') }}
+-- depends_on: {{ ref('int_member_month_end_dates') }}
 
-{{ member_snapshots(ref('int_member_month_end_facts'), ref('int_member_month_end_dates'), with_rosters=false) }}
+{{ member_snapshots(ref('int_member_month_end_facts'), month_end_dates(), with_rosters=false) }}
