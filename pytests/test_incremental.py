@@ -160,20 +160,13 @@ def late_refund_batch(db: Path, out: Path) -> dict:
     return {"month": month, "order_id": item[0], "order_date": order_date}
 
 
-def dbt_test(db: Path, select: str) -> subprocess.CompletedProcess:
-    args = [str(ROOT / ".venv" / "bin" / "dbt"), "test", "--select", select, "--exclude-resource-type",
-            "unit_test", "--target-path", str(db.parent / "target_dbt_test")]
+def dbt(db: Path, *args: str) -> None:
     env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-
-
-def dbt_full_refresh(db: Path, as_of: str | None = None) -> None:
-    args = [str(ROOT / ".venv" / "bin" / "dbt"), "build", "--full-refresh", "--quiet"]
-    if as_of:
-        args += ["--vars", f"{{as_of_date: '{as_of}'}}"]
-    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "dbt"), *args, "--quiet",
+                           "--target-path", str(db.parent / f"target_{db.stem}")],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
 
 
 def last_rebuild_from(db: Path) -> dt.date | None:
@@ -210,7 +203,7 @@ def paths(tmp_path_factory) -> dict:
     make_run(landing, fresh)
     out["fresh"] = tables(fresh)
 
-    dbt_full_refresh(nightly)
+    dbt(nightly, "build", "--full-refresh")
     out["nightly_full_refresh"] = tables(nightly)
 
     # an earlier cut-off on the nightly file, incrementally, against a fresh build
@@ -297,14 +290,6 @@ def incremental_models() -> list[str]:
     return sorted(node["name"] for node in manifest["nodes"].values()
                   if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
                   and "backtest" not in node["tags"])
-
-
-def dbt(db: Path, *args: str) -> None:
-    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "dbt"), *args, "--quiet",
-                           "--target-path", str(db.parent / f"target_{db.stem}")],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
 def test_every_incremental_model_run_alone_gives_the_full_build_table(paths, tmp_path):

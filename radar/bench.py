@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     from radar import rebuild
 
     with duckdb_connect(db, read_only=False) as con:  # as the pipeline records a complete build
-        rebuild.record(con, {}, "dev", None, dt.datetime(2000, 1, 1))
+        rebuild.record(con, {}, "dev", None, dt.datetime.now(dt.UTC).replace(tzinfo=None))
     steps["plain_sql_reference"] = timed("plain_sql_reference", [py, "-m", "radar.reference_sql", "--db", str(db)])
     plain = {line.split()[0]: float(line.split()[1]) for line in
              steps["plain_sql_reference"].pop("stdout").splitlines() if line.strip()}
