@@ -330,3 +330,11 @@ def test_a_model_run_alone_after_its_stale_month_is_rebuilt(paths, tmp_path):
     dbt(db, "run", "--select", "group_health_monthly")
     name = "marts.group_health_monthly"
     assert tables(db)[name] == paths["fresh"][name]
+
+
+def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):
+    """radar/rebuild.py mirrors int_run_parameters (latest local order date,
+    through the local_date macro's expression): the two must agree."""
+    recorded = query(paths["after_0004"], "select as_of_date from landing.build_log order by built_at desc limit 1")
+    built = query(paths["after_0004"], "select as_of_date from intermediate.int_run_parameters")
+    assert recorded == built
