@@ -39,7 +39,7 @@ help:
 	@echo "make backtest [DB=<path>] [AS_OF=YYYY-MM-DD]   warning-quality backtest (marts.alert_backtest)"
 	@echo "make quality-docs [QUALITY_DBS=\"<db> …\"]   docs/warning_quality.md and .json from the backtests"
 	@echo "make lint    sqlfluff + ruff"
-	@echo "make bench [SIZE=S|M|L]   benchmark (docs/benchmarks.md)"
+	@echo "make bench [SIZE=S|M|L|XL]   benchmark (docs/benchmarks.md)"
 	@echo "make cdnow   the real CDNOW transactions end to end (warehouse/cdnow.duckdb) and the churn model's AUC"
 	@echo "make docs    dbt docs (target/index.html) and GX Data Docs (target/gx_data_docs)"
 	@echo "make console [DB=<path>] [CONSOLE_PORT=8501]   the Radar console (Streamlit) on 127.0.0.1, read-only"

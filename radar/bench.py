@@ -37,7 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SIZES = {"S": "100k members / ~1M orders", "M": "300k members / ~3M orders",
-         "L": "1M members / ~10M orders, 3+ years", "tiny": "tests only", "demo": "20k members"}
+         "L": "1M members / ~10M orders, 3+ years", "XL": "3M members / ~30M orders, ~60M order lines",
+         "tiny": "tests only", "demo": "20k members"}
 CORE_MARTS = ("member_segments", "tenure_activity", "group_health_monthly",
               "mentor_category_output_monthly")
 #: The goals of the open issues (#13: churn scoring and backtest; #15: the
@@ -241,9 +242,36 @@ def render_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def run_backtests(py: str, db: Path, env: dict, steps: dict) -> dict:
+    """The backtest as it runs in use: from scratch once (every cut-off, as of
+    a month earlier), then the monthly step, where one new month end has
+    become a cut-off and the others are cached (SPEC §7.3). Adds the two steps
+    to ``steps``; returns their seconds and the backtest's own split."""
+    from radar.backtest import backtest_cutoffs, project_vars
+
+    with duckdb_connect(db) as con:
+        as_of, first_join = con.execute("select (select as_of_date from intermediate.int_run_parameters), "
+                                        "(select min(join_date) from intermediate.int_members)").fetchone()
+    settings = project_vars()
+    latest = backtest_cutoffs(as_of, first_join, int(settings["backtest_months"]),
+                              settings["backtest_horizons"])[-1]
+    # the last day on which the latest cut-off was not one yet
+    day_before_latest = latest + dt.timedelta(days=max(settings["backtest_horizons"]) - 1)
+    backtest = [py, "scripts/backtest.py", "--db", str(db)]
+    steps["backtest"] = timed("backtest", [*backtest, "--no-cache", "--as-of", str(day_before_latest)], env)
+    steps["backtest_monthly"] = timed("backtest_monthly", backtest, env)
+    backtest_split = {**backtest_phases(steps["backtest"].pop("stderr", ""), "backtest"),
+                      **backtest_phases(steps["backtest_monthly"].pop("stderr", ""), "backtest_monthly")}
+    return {"backtest_s": steps["backtest"]["seconds"],
+            "backtest_monthly_s": steps["backtest_monthly"]["seconds"], **backtest_split}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the warehouse (see module doc).")
-    parser.add_argument("--size", default="S", choices=["tiny", "demo", "S", "M", "L"])
+    parser.add_argument("--size", default="S", choices=["tiny", "demo", "S", "M", "L", "XL"])
+    parser.add_argument("--no-backtest", action="store_true",
+                        help="leave out the two backtest steps (always left out at XL: twelve cut-offs "
+                             "from scratch take hours there, and their goal is set at L)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench")
     args = parser.parse_args(argv)
@@ -303,24 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             "select month from intermediate.int_months where month >= date_trunc('month', ?::date) "
             "order by 1", [rebuild_start]).fetchall()]
     steps["full_refresh"] = timed("full_refresh", [*build, "--full-refresh"], env)
-    # The backtest as it runs in use: from scratch once (every cut-off, as of
-    # a month earlier), then the monthly step, where one new month end has
-    # become a cut-off and the others are cached (SPEC §7.3).
-    from radar.backtest import backtest_cutoffs, project_vars
-
-    with duckdb_connect(db) as con:
-        as_of, first_join = con.execute("select (select as_of_date from intermediate.int_run_parameters), "
-                                        "(select min(join_date) from intermediate.int_members)").fetchone()
-    settings = project_vars()
-    latest = backtest_cutoffs(as_of, first_join, int(settings["backtest_months"]),
-                              settings["backtest_horizons"])[-1]
-    # the last day on which the latest cut-off was not one yet
-    day_before_latest = latest + dt.timedelta(days=max(settings["backtest_horizons"]) - 1)
-    backtest = [py, "scripts/backtest.py", "--db", str(db)]
-    steps["backtest"] = timed("backtest", [*backtest, "--no-cache", "--as-of", str(day_before_latest)], env)
-    steps["backtest_monthly"] = timed("backtest_monthly", backtest, env)
-    backtest_split = {**backtest_phases(steps["backtest"].pop("stderr", ""), "backtest"),
-                      **backtest_phases(steps["backtest_monthly"].pop("stderr", ""), "backtest_monthly")}
+    backtest_split = {} if args.no_backtest or args.size == "XL" else run_backtests(py, db, env, steps)
     for s in steps.values():
         s.pop("stdout", None)
         s.pop("stderr", None)
@@ -349,8 +360,6 @@ def main(argv: list[str] | None = None) -> int:
             "daily_models_share": round(sum(daily_models.values()) / full_models_s, 3) if full_models_s else None,
             "validate_load_s": steps["validate_load"]["seconds"],
             "churn_scores_s": steps["churn_scores"]["seconds"],
-            "backtest_s": steps["backtest"]["seconds"],
-            "backtest_monthly_s": steps["backtest_monthly"]["seconds"],
             **backtest_split,
             "peak_memory_gb": max(s["peak_rss_gb"] or 0 for s in steps.values()),
         },
