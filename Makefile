@@ -109,13 +109,18 @@ run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@test -n "$(LANDING)" || { echo "usage: make run LANDING=<dir> [AS_OF=YYYY-MM-DD] [DB=<path>] [TARGET=dev|postgres|spark]"; exit 2; }
 	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) --target $(TARGET) $(if $(AS_OF),--as-of $(AS_OF))
 
+# Test files run on PYTEST_WORKERS pytest-xdist workers (default: one per core),
+# a whole file per worker (its module fixtures are built once); 1 runs in one process.
+PYTEST_WORKERS ?= $(shell nproc)
+PYTEST_PARALLEL := $(if $(filter-out 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
+
 test: $(STAMP) $(SPARK_STAMP) setup-postgres setup-chromium lint semantic
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The inner loop: lint and every pytest except the engines (Spark, PostgreSQL) and the browser
 # (deselected by marker, pytest.ini); `make test` still runs everything.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest -m "not engines and not browser"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not engines and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check radar scripts pytests console

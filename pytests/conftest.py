@@ -23,6 +23,15 @@ TEST_PII_KEY = "pytest-pii-key-3f9c1e"
 os.environ["RADAR_PII_KEY"] = TEST_PII_KEY
 os.environ.pop("RADAR_PII_KEY_FILE", None)
 os.environ.pop("RADAR_ALLOW_DEMO_KEY", None)
+# `make test` runs the files on two pytest-xdist workers (one per core): each
+# worker gets its own dbt target and log folders, so that two dbt processes
+# never write the same manifest, partial-parse state, GX Data Docs or dbt.log.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["DBT_TARGET_PATH"] = str(ROOT / "target" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}")
+    os.environ["DBT_LOG_PATH"] = str(ROOT / "logs" / f"pytest-{os.environ['PYTEST_XDIST_WORKER']}")
+#: the dbt target folder and dbt.log this test process's dbt runs write
+DBT_TARGET = Path(os.environ.get("DBT_TARGET_PATH") or ROOT / "target")
+DBT_LOG = Path(os.environ.get("DBT_LOG_PATH") or ROOT / "logs") / "dbt.log"
 
 
 _SKIPPED: list[str] = []

@@ -9,7 +9,7 @@ import shutil
 import sys
 
 import pytest
-from conftest import ROOT, query
+from conftest import DBT_TARGET, ROOT, query
 
 sys.path.insert(0, str(ROOT))
 
@@ -26,7 +26,7 @@ def built_db(tiny_db, tmp_path_factory):
 
 
 def manifest() -> dict:
-    return json.loads((ROOT / "target" / "manifest.json").read_text())
+    return json.loads((DBT_TARGET / "manifest.json").read_text())
 
 
 def test_every_built_column_is_documented(built_db):

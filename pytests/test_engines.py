@@ -40,7 +40,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, ROOT, copy_landing
+from conftest import DBT_TARGET, FIXTURES, ROOT, copy_landing
 
 from radar import engines, pipeline
 
@@ -319,7 +319,7 @@ def engine_builds(tiny_landing, pg_server, tmp_path_factory) -> dict:
     done = subprocess.run(
         [str(SPARK_DBT), "run-operation", "export_relations", "--target", "spark",
          "--project-dir", str(ROOT), "--profiles-dir", str(ROOT / "profiles"),
-         "--target-path", str(ROOT / "target" / "spark"),
+         "--target-path", str(DBT_TARGET / "spark"),
          "--args", f"{{schemas: [landing, staging, intermediate, marts], directory: '{export}', only: {only}}}"],
         cwd=ROOT, env=engines.engine_environment("spark", spark_env), capture_output=True, text=True)
     if done.returncode != 0:

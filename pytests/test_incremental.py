@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, copy_landing, generate, make_run, query
+from conftest import DBT_TARGET, ROOT, copy_landing, generate, make_run, query
 
 # Columns that record when a row was written, not what it says.
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
@@ -286,7 +286,7 @@ def test_the_late_changes_reached_the_marts(paths):
 
 def incremental_models() -> list[str]:
     """Every month-incremental model, from dbt's manifest (so a new one is covered)."""
-    manifest = json.loads((ROOT / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((DBT_TARGET / "manifest.json").read_text(encoding="utf-8"))
     return sorted(node["name"] for node in manifest["nodes"].values()
                   if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental"
                   and "backtest" not in node["tags"])

@@ -6,22 +6,26 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 
-def run_pytest(tmp_path, body: str) -> subprocess.CompletedProcess:
+def run_pytest(tmp_path, body: str, *options: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_sample.py").write_text(body, encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider",
-         "--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_sample.py")],
+         "--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini"), *options,
+         str(tmp_path / "test_sample.py")],
         cwd=tmp_path, env={"PYTHONPATH": str(ROOT / "pytests"), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True)
 
 
-def test_a_skipped_test_fails_the_session(tmp_path):
+# as `make test` runs them: on two pytest-xdist workers (the verdict is the controller's)
+@pytest.mark.parametrize("options", [(), ("-n", "2", "--dist", "loadfile")], ids=["one process", "xdist"])
+def test_a_skipped_test_fails_the_session(tmp_path, options):
     done = run_pytest(tmp_path, "import pytest\n\ndef test_skips():\n    pytest.skip('why')\n\n"
-                                "def test_passes():\n    pass\n")
+                                "def test_passes():\n    pass\n", *options)
     assert done.returncode == 1, done.stdout
     assert "1 test(s) skipped" in done.stdout
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, ROOT, copy_landing, query
+from conftest import DBT_LOG, DBT_TARGET, FIXTURES, ROOT, copy_landing, query
 
 K1 = "k1-pii-key-for-test-7d2a90"
 K2 = "k2-pii-key-for-test-51be3c"
@@ -128,7 +128,7 @@ class Story:
 
     def __init__(self, tmp: Path):
         self.started = time.time()
-        self.dbt_log = ROOT / "logs" / "dbt.log"
+        self.dbt_log = DBT_LOG
         self.log_offset = self.dbt_log.stat().st_size if self.dbt_log.exists() else 0
         self.tmp = tmp
         self.landing = copy_landing(FIXTURES / "handwritten", tmp / "landing")
@@ -158,7 +158,7 @@ class Story:
         and the runs' console output."""
         files = [p for p in (self.tmp / "wh").rglob("*") if p.is_file()]
         files += [p for p in (self.tmp / "exports").rglob("*") if p.is_file()]
-        files += [p for p in (ROOT / "target").rglob("*")
+        files += [p for p in DBT_TARGET.rglob("*")
                   if p.is_file() and p.stat().st_mtime >= self.started]
         log_part = self.tmp / "dbt.log.part"
         with self.dbt_log.open("rb") as handle:
