@@ -200,11 +200,30 @@ def chart(fig, legend_on_top: bool = False) -> None:
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0} if legend_on_top else \
         {"orientation": "h", "y": -0.2}
     fig.update_layout(margin={"l": 10, "r": 10, "t": 90 if legend_on_top else 40, "b": 10}, legend=legend)
-    if any(_is_date_axis(trace.x) for trace in fig.data if "x" in trace):
+    date_format = date_axis_format([trace.x for trace in fig.data if "x" in trace])
+    if date_format:
         # plotly names months in English ("Mar 2024") whatever the page's
         # language; numeric dates read the same in Chinese and English
-        fig.update_xaxes(tickformat="%Y-%m-%d", hoverformat="%Y-%m-%d")
+        fig.update_xaxes(tickformat=date_format, hoverformat=date_format)
+        if date_format == "%Y-%m":
+            fig.update_xaxes(dtick="M1" if _month_span(fig) <= 12 else "M3")
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
+
+
+def date_axis_format(xs) -> str | None:
+    """The tick format of a chart whose x values are dates: months ("2024-03") when
+    every date is the first of its month (a monthly mart), else days; None otherwise."""
+    dates = [x for x in xs if _is_date_axis(x)]
+    if not dates:
+        return None
+    monthly = all(pd.Timestamp(value).day == 1 for x in dates for value in x)
+    return "%Y-%m" if monthly else "%Y-%m-%d"
+
+
+def _month_span(fig) -> int:
+    stamps = [pd.Timestamp(v) for trace in fig.data if "x" in trace and _is_date_axis(trace.x) for v in trace.x]
+    first, last = min(stamps), max(stamps)
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def _is_date_axis(values) -> bool:

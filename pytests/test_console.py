@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -150,6 +151,17 @@ def pct(value) -> str:
 
 
 # --------------------------------------------------------------------------- labels
+
+
+def test_monthly_axes_read_as_months_and_daily_axes_as_days():
+    from console.ui import date_axis_format
+
+    months = [np.array(["2024-01-01", "2024-02-01"], dtype="datetime64[ns]")]
+    assert date_axis_format(months) == "%Y-%m"  # a monthly mart: no "-01" day on the axis
+    assert date_axis_format([[dt.date(2024, 1, 1), dt.date(2024, 2, 1)]]) == "%Y-%m"
+    # one date that is not a first of the month makes the axis daily
+    assert date_axis_format([*months, [dt.date(2024, 1, 1), dt.date(2024, 1, 2)]]) == "%Y-%m-%d"
+    assert date_axis_format([["a", "b"], [1, 2]]) is None  # categories, numbers: no date format
 
 
 def test_both_languages_have_every_label():

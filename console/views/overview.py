@@ -88,8 +88,16 @@ fig.add_trace(go.Bar(
             "pattern": {"shape": ["" if done else "/" for done in complete]}},
     hovertext=["" if done else t("mtd") for done in complete],
 ), secondary_y=True)
-fig.add_trace(go.Scatter(x=metrics["month"], y=metrics["activity_rate"], name=t("activity_rate"),
-                         mode="lines+markers", line={"color": "#d62728"}), secondary_y=False)
+# a month still in progress is not joined to the line: a few days' activity
+# rate is not a fall; it is an open marker of its own
+fig.add_trace(go.Scatter(x=metrics["month"], y=metrics["activity_rate"].where(complete),
+                         name=t("activity_rate"), mode="lines+markers", line={"color": "#d62728"}),
+              secondary_y=False)
+if not complete.all():
+    fig.add_trace(go.Scatter(x=metrics["month"][~complete], y=metrics["activity_rate"][~complete],
+                             name=f"{t('activity_rate')} · {t('mtd')}", mode="markers",
+                             marker={"color": "#d62728", "symbol": "circle-open", "size": 9}),
+                  secondary_y=False)
 fig.add_trace(go.Scatter(x=metrics["month"], y=metrics["expected_activity_rate"],
                          name=t("expected_activity_rate"), mode="lines",
                          line={"color": "#d62728", "dash": "dash"}), secondary_y=False)
