@@ -5,8 +5,10 @@ Each step runs as a whole process under ``/usr/bin/time -v`` (peak memory):
 1. generate the landing data once (cached by size and seed under data/bench/);
 2. validate + load every batch into a fresh warehouse (``--reload --no-build``);
 3. full ``dbt build`` (per-model times from target/run_results.json);
-4. the hand-written DuckDB reference for the four core outputs
-   (:mod:`radar.reference_sql`) on the same warehouse, same minute;
+4. the hand-written DuckDB reference for the four core marts
+   (:mod:`radar.reference_sql`) on the same warehouse, same minute, then
+   (untimed) its equality with the built marts, cell by cell: a difference
+   fails the bench;
 5. a daily run: one new day's batch (new orders and late refunds on orders
    months old) validated, loaded and built incrementally;
 6. ``dbt build --full-refresh``;
@@ -204,7 +206,8 @@ def render_markdown(results: dict) -> str:
         lines += ["", "| measure | value | goal |", "| --- | ---: | --- |",
                   f"| dbt models (sum of model times, full build) | {d['full_build_models_s']:.1f} s | ≤ 90 s at L |",
                   f"| four core outputs in the warehouse (their models and ancestors) | {d['core_models_s']:.1f} s | |",
-                  f"| plain-SQL reference | {d['plain_sql_s']:.1f} s | |",
+                  f"| plain-SQL reference{' (equal to the four marts, cell by cell)' if r.get('plain_sql_check') else ''} "
+                  f"| {d['plain_sql_s']:.1f} s | |",
                   f"| ratio warehouse / plain SQL | {d['core_ratio_vs_plain_sql']:.2f} | {GOALS['core_ratio_vs_plain_sql']} |",
                   f"| daily incremental `dbt build` / full `dbt build` (wall) | {d['daily_share_of_full_build']:.2f} | |",
                   f"| nightly end to end (day batch load + build) / full (load + build) "
@@ -305,9 +308,13 @@ def main(argv: list[str] | None = None) -> int:
 
     with duckdb_connect(db, read_only=False) as con:  # as the pipeline records a complete build
         rebuild.record(con, {}, "dev", None, dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    steps["plain_sql_reference"] = timed("plain_sql_reference", [py, "-m", "radar.reference_sql", "--db", str(db)])
+    # times the computation only, then checks it equals the marts (exit 1 and the differences if not)
+    steps["plain_sql_reference"] = timed("plain_sql_reference", [py, "-m", "radar.reference_sql", "--db", str(db),
+                                                                 "--check"])
     plain = {line.split()[0]: float(line.split()[1]) for line in
              steps["plain_sql_reference"].pop("stdout").splitlines() if line.strip()}
+    plain_check = next(line for line in steps["plain_sql_reference"]["stderr"].splitlines()
+                       if line.startswith("reference == marts"))
 
     day = base / "day_landing"
     shutil.rmtree(day, ignore_errors=True)
@@ -350,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         "day_batch": day_info,
         "steps": steps,
         "plain_sql_breakdown_s": plain,
+        "plain_sql_check": plain_check,
         "derived": {
             "full_build_models_s": round(full_models_s, 2),
             "core_models_s": round(core_s, 2),
