@@ -13,20 +13,24 @@ Thresholds, windows and the time zone come from the dbt project's vars
 (dbt_project.yml) and seeds (seeds/*.csv), read here, never written as
 literals. What makes it fast:
 
-- one pass over the order lines, grouped by order with the categories as
-  columns, then straight to member × day and member × month;
-- local dates by adding the zone's fixed UTC offset when the zone had one
-  offset over the whole span of the data (Asia/Shanghai since 1991), else by
-  the time zone conversion the models use;
-- tenure windows counted per member from the number of complete windows, no
-  member × window grid; active windows from the purchase days;
-- month-end rosters as each membership's span of month indices, unnested
-  once and aggregated by group × month; activity, sales and category sales
-  from the active member-months joined to the memberships (no join of the
-  whole roster grid to the purchases); mentor and platform figures rolled up
-  from the group-months (a mentor's roster is the disjoint union of her
-  groups' rosters unless a member is on two rosters at one month end, which
-  is checked and handled).
+- the order lines are read twice, each time by one hash operation on
+  order_id: once for each order's net (which decides whether it is a
+  purchase), once joined to the purchases on a month-end roster and summed
+  straight to mentor × month × category;
+- local dates by adding the zone's UTC offset when the zone had one offset
+  over the whole span of the data (Asia/Shanghai since 1991), else by the
+  time zone conversion the models use;
+- one row per member for RFM as of as_of_date and as of the previous month
+  end, and for tenure: the complete windows come from their number, the
+  active ones are bits of a hugeint (no member × window grid); scores from
+  counts per distinct value instead of ranking every member;
+- month-end rosters as each membership's span of month indices: roster size
+  and expected activity rate from the spans unnested and counted by group,
+  month, tier and tenure bucket; activity and sales from the active
+  member-months joined to the memberships; mentor and platform figures
+  rolled up from the group-months (a mentor's roster is the disjoint union
+  of her groups' rosters unless a member is on two rosters at one month end:
+  checked, and then counted once per mentor as the models do).
 """
 
 from __future__ import annotations
@@ -174,43 +178,32 @@ class Run:
     config: Config
     as_of: dt.date
     local_date: object
-    overlap_checked: bool = True
-
-    @property
-    def categories(self) -> list[tuple[int, str]]:
-        return list(enumerate(self.config.categories))
-
-    def sums(self, prefix: str = "") -> str:
-        return ", ".join(f"sum({prefix}c{i}) as c{i}" for i, _ in self.categories)
 
 
 def purchases_sql(run: Run) -> list[str]:
-    """Members joined by as_of; their purchases (one row each) and purchases by
-    member × month, net sales by category as columns; membership intervals
-    started by as_of."""
+    """Members joined by as_of, their purchases (one row each, net only) and
+    sales by member × month; membership intervals started by as_of."""
     ld, as_of = run.local_date, date_sql(run.as_of)
-    line_net = "line_amount - refunded_amount"
-    category_sums = ", ".join(f"sum(case when category_code = {text(code)} then {line_net} end) as c{i}"
-                              for i, code in run.categories)
     return [
         f"""create or replace temp table ref_m as
         select member_id, tier, {ld('joined_at')} as join_date
         from landing.members
         where {ld('joined_at')} <= {as_of}""",
-        # one pass over the order lines: the order's net and its net by category
-        f"""create or replace temp table ref_order_net as
-        select order_id, sum({line_net}) as net, {category_sums}
+        # the order lines, once: each order's net (categories come later, at the roster level)
+        """create or replace temp table ref_order_net as
+        select order_id, sum(line_amount - refunded_amount) as net
         from landing.order_items
         group by order_id""",
-        # one row per purchase (a paid order with net > 0), dated, by category
+        # one row per purchase: a paid order with net > 0 of a member joined by as_of
         f"""create or replace temp table ref_p as
-        select o.member_id, m.join_date, {ld('o.ordered_at')} as d, n.net, {', '.join(f'n.c{i}' for i, _ in run.categories)}
+        select o.order_id, o.member_id, m.join_date, {ld('o.ordered_at')} as d,
+               {month_index(ld('o.ordered_at'))} as mi, n.net
         from landing.orders as o
         inner join ref_order_net as n on o.order_id = n.order_id
         inner join ref_m as m on o.member_id = m.member_id
         where o.status = 'paid' and n.net > 0 and {ld('o.ordered_at')} <= {as_of}""",
-        f"""create or replace temp table ref_mm as
-        select member_id, {month_index('d')} as mi, sum(net) as sales, {run.sums()}
+        """create or replace temp table ref_mm as
+        select member_id, mi, sum(net) as sales
         from ref_p
         group by member_id, mi""",
         f"""create or replace temp table ref_ri as
@@ -226,8 +219,8 @@ def purchases_sql(run: Run) -> list[str]:
     ]
 
 
-def segment_case(run: Run, has: str, r_high: str, f_high: str, m_high: str) -> tuple[str, str, str]:
-    """segment, segment_rank, segment_name_zh from the rfm_segments seed, as its join does."""
+def segment_number(run: Run, has: str, r_high: str, f_high: str, m_high: str) -> str:
+    """The rfm_segments row (1-based) a member's flags match, as its join in the models does."""
     whens = []
     for number, row in enumerate(run.config.segments, start=1):
         flags = (row["r_high"], row["f_high"], row["m_high"])
@@ -237,14 +230,13 @@ def segment_case(run: Run, has: str, r_high: str, f_high: str, m_high: str) -> t
             tests = " and ".join(f"{column} = {flag}" for column, flag in zip((r_high, f_high, m_high), flags,
                                                                               strict=True))
             whens.append(f"when {has} and {tests} then {number}")
-    index = f"(case {' '.join(whens)} end)"
-    segments = run.config.segments
+    return f"(case {' '.join(whens)} end)"
 
-    def pick(column: str, sql_type: str) -> str:
-        values = ", ".join(typed(row[column], sql_type) for row in segments)
-        return f"[{values}][{index}]"
 
-    return pick("segment", "varchar"), pick("segment_rank", "integer"), pick("name_zh", "varchar")
+def segment_column(run: Run, column: str, sql_type: str, number: str) -> str:
+    """A column of the rfm_segments row ``number``."""
+    values = ", ".join(typed(row[column], sql_type) for row in run.config.segments)
+    return f"[{values}][{number}]"
 
 
 def rfm_flags(run: Run, prefix: str, has: str, means: str) -> str:
@@ -291,11 +283,9 @@ def member_totals_sql(run: Run, window_mask: bool) -> list[str]:
     group by member_id"""]
 
 
-def member_segments_sql(run: Run) -> list[str]:
-    cfg, as_of = run.config, run.as_of
-    p0 = date_sql(as_of.replace(day=1) - dt.timedelta(days=1))  # segment on the previous month end
-    segment, rank, name = segment_case(run, "has_purchase", "r_high", "f_high", "m_high")
-    p_segment, p_rank, _ = segment_case(run, "p_has_purchase", "p_r_high", "p_f_high", "p_m_high")
+def member_segments_sql(run: Run, overlaps: bool) -> list[str]:
+    cfg, as_of = run.config, date_sql(run.as_of)
+    p0 = date_sql(run.as_of.replace(day=1) - dt.timedelta(days=1))  # segment on the previous month end
 
     def means(has: str, prefix: str) -> str:
         return (f"select avg(cast({prefix}recency_days as double)) as mean_recency_days, "
@@ -304,13 +294,24 @@ def member_segments_sql(run: Run) -> list[str]:
                 f"count(*) as buyers "
                 f"from base where {has}")
 
+    def worse(column: str, worse_first: str) -> str:
+        """Buyers with a strictly worse value, per value: counts per distinct value, summed."""
+        return (f"select {column} as value, sum(count(*)) over (order by {column} {worse_first}) - count(*) "
+                f"as worse from base where has_purchase group by {column}")
+
+    # at most one interval covers as_of unless memberships overlap; then the latest started wins
+    rosters = f"""select member_id, group_id, mentor_id
+        from ref_ri
+        where end_date is null or end_date > {as_of}
+        {'qualify row_number() over (partition by member_id order by joined_at desc, group_id asc) = 1'
+         if overlaps else ''}"""
     churn, decline = var(cfg, "churn_after_days"), var(cfg, "decline_after_days")
     return [f"""create or replace temp table ref_member_segments as
     with base as (
         select m.member_id, m.tier, m.join_date,
                coalesce(t.purchases_total, 0) > 0 as has_purchase,
                t.first_purchase_date, t.last_purchase_date,
-               {date_sql(as_of)} - t.last_purchase_date as recency_days,
+               {as_of} - t.last_purchase_date as recency_days,
                coalesce(t.purchases_total, 0) as purchases_total,
                coalesce(t.sales_total, 0) as sales_total,
                coalesce(t.frequency_30d, 0) as frequency_30d,
@@ -326,30 +327,38 @@ def member_segments_sql(run: Run) -> list[str]:
     ),
     means as ({means('has_purchase', '')}),
     p_means as ({means('p_joined and p_has_purchase', 'p_')}),
+    r_worse as ({worse('recency_days', 'desc')}),
+    f_worse as ({worse('frequency_30d', 'asc')}),
+    m_worse as ({worse('monetary_30d', 'asc')}),
     flagged as (
         select base.*,
                {rfm_flags(run, '', 'has_purchase', 'means')},
                {rfm_flags(run, 'p_', 'p_has_purchase', 'p_means')},
-               means.buyers,
-               rank() over (partition by has_purchase order by recency_days desc) - 1 as r_worse,
-               rank() over (partition by has_purchase order by frequency_30d asc) - 1 as f_worse,
-               rank() over (partition by has_purchase order by monetary_30d asc) - 1 as m_worse
+               case when base.has_purchase then cast(1 + 5 * r.worse // means.buyers as integer) end as r_score,
+               case when base.has_purchase then cast(1 + 5 * f.worse // means.buyers as integer) end as f_score,
+               case when base.has_purchase then cast(1 + 5 * m.worse // means.buyers as integer) end as m_score
         from base
         cross join means
         cross join p_means
+        left join r_worse as r on base.has_purchase and base.recency_days = r.value
+        left join f_worse as f on base.has_purchase and base.frequency_30d = f.value
+        left join m_worse as m on base.has_purchase and base.monetary_30d = m.value
     ),
-    rosters as (
-        select member_id, group_id, mentor_id
-        from ref_ri
-        where end_date is null or end_date > {date_sql(as_of)}
-        qualify row_number() over (partition by member_id order by joined_at desc, group_id asc) = 1
-    )
+    segmented as (
+        select *,
+               {segment_number(run, 'has_purchase', 'r_high', 'f_high', 'm_high')} as segment_number,
+               case when p_joined
+                    then {segment_number(run, 'p_has_purchase', 'p_r_high', 'p_f_high', 'p_m_high')} end
+                   as p_segment_number
+        from flagged
+    ),
+    rosters as ({rosters})
     select
-        {date_sql(as_of)} as as_of_date,
+        {as_of} as as_of_date,
         f.member_id,
         f.tier,
         f.join_date,
-        cast(floor(cast({date_sql(as_of)} - f.join_date as double) / {var(cfg, 'tenure_window_days')}) + 1
+        cast(floor(cast({as_of} - f.join_date as double) / {var(cfg, 'tenure_window_days')}) + 1
              as integer) as tenure_month,
         r.group_id,
         r.mentor_id,
@@ -364,15 +373,15 @@ def member_segments_sql(run: Run) -> list[str]:
         f.r_high,
         f.f_high,
         f.m_high,
-        case when f.has_purchase then cast(1 + 5 * f.r_worse // f.buyers as integer) end as r_score,
-        case when f.has_purchase then cast(1 + 5 * f.f_worse // f.buyers as integer) end as f_score,
-        case when f.has_purchase then cast(1 + 5 * f.m_worse // f.buyers as integer) end as m_score,
-        {segment} as segment,
-        {rank} as segment_rank,
-        {name} as segment_name_zh,
+        f.r_score,
+        f.f_score,
+        f.m_score,
+        {segment_column(run, 'segment', 'varchar', 'f.segment_number')} as segment,
+        {segment_column(run, 'segment_rank', 'integer', 'f.segment_number')} as segment_rank,
+        {segment_column(run, 'name_zh', 'varchar', 'f.segment_number')} as segment_name_zh,
         case
             when not f.has_purchase
-                then case when {date_sql(as_of)} - f.join_date <= {churn} then 'onboarding' else 'churned' end
+                then case when {as_of} - f.join_date <= {churn} then 'onboarding' else 'churned' end
             when f.recency_days > {churn} then 'churned'
             when f.recency_days > {decline} then 'declining'
             when f.monetary_prev_30d >= {var(cfg, 'spend_drop_min_base')}
@@ -381,9 +390,9 @@ def member_segments_sql(run: Run) -> list[str]:
             when f.purchases_total = 1 then 'growth'
             else 'mature'
         end as lifecycle_stage,
-        case when f.p_joined then {p_segment} end as previous_segment,
-        case when f.p_joined then {p_rank} end as previous_segment_rank
-    from flagged as f
+        {segment_column(run, 'segment', 'varchar', 'f.p_segment_number')} as previous_segment,
+        {segment_column(run, 'segment_rank', 'integer', 'f.p_segment_number')} as previous_segment_rank
+    from segmented as f
     left join rosters as r on f.member_id = r.member_id"""]
 
 
@@ -482,21 +491,20 @@ def group_months_sql(run: Run) -> list[str]:
         from buckets as k
         left join ref_baselines as b on k.tier = b.tier and k.tenure_bucket = b.tenure_bucket
         group by all""",
-        # activity, sales and category sales: the active member-months on a roster
-        f"""create or replace temp table ref_active as
-        select ri.group_id, ri.mentor_id, mm.mi, mm.member_id, mm.sales, {', '.join(f'mm.c{i}' for i, _ in run.categories)}
+        # activity and sales: the active member-months on a roster
+        """create or replace temp table ref_active as
+        select ri.group_id, ri.mentor_id, mm.mi, mm.member_id, mm.sales
         from ref_mm as mm
         inner join ref_ri as ri
             on mm.member_id = ri.member_id and mm.mi >= ri.start_mi and mm.mi < ri.end_mi""",
-        f"""create or replace temp table ref_gm as
+        """create or replace temp table ref_gm as
         with active as (
-            select group_id, mi, count(*) as active_members, sum(sales) as sales, {run.sums()}
+            select group_id, mi, count(*) as active_members, sum(sales) as sales
             from ref_active
             group by all
         )
         select r.group_id, r.mentor_id, r.mi, r.roster_size, r.expected_sum, r.expected_count,
-               coalesce(a.active_members, 0) as active_members, coalesce(a.sales, 0) as sales,
-               {', '.join(f'a.c{i}' for i, _ in run.categories)}
+               coalesce(a.active_members, 0) as active_members, coalesce(a.sales, 0) as sales
         from ref_rosters as r
         left join active as a on r.group_id = a.group_id and r.mi = a.mi""",
     ]
@@ -571,48 +579,69 @@ def group_health_sql(run: Run) -> list[str]:
 
 
 def mentor_category_sql(run: Run, overlaps: bool) -> list[str]:
+    """The purchases on a month-end roster, joined to their order lines once and
+    summed by mentor, month and category; mentor and platform activity rolled
+    up from the group-months. ``overlaps``: a member on two of a mentor's
+    rosters at one month end counts once for the mentor (every roster row
+    counts for the platform, as in the models)."""
     cfg, as_of = run.config, run.as_of
     complete_before = as_of.year * 12 + as_of.month - (0 if as_of == last_day(as_of) else 1)
+    line_net = "i.line_amount - i.refunded_amount"
+    statements = [
+        """create or replace temp table ref_roster_purchases as
+        select p.order_id, ri.group_id, ri.mentor_id, p.mi
+        from ref_p as p
+        inner join ref_ri as ri
+            on p.member_id = ri.member_id and p.mi >= ri.start_mi and p.mi < ri.end_mi""",
+        f"""create or replace temp table ref_mentor_categories as
+        select r.mentor_id, r.mi, i.category_code, sum({line_net}) as category_sales
+        from landing.order_items as i
+        inner join {'(select distinct order_id, mentor_id, mi from ref_roster_purchases)' if overlaps
+                    else 'ref_roster_purchases'} as r on i.order_id = r.order_id
+        group by all""",
+    ]
     if overlaps:
-        # a member on two of a mentor's rosters at one month end counts once
-        mentor_active = f"""select mentor_id, mi, count(*) as active_members, {run.sums()}
-            from (select distinct mentor_id, mi, member_id, {', '.join(f'c{i}' for i, _ in run.categories)}
-                  from ref_active)
+        mentor_active = """select mentor_id, mi, count(*) as active_members
+            from (select distinct mentor_id, mi, member_id from ref_active)
             group by all"""
+        statements.append(f"""create or replace temp table ref_platform_categories as
+        select r.mi, i.category_code, sum({line_net}) as category_sales
+        from landing.order_items as i
+        inner join ref_roster_purchases as r on i.order_id = r.order_id
+        group by all""")
     else:
-        mentor_active = f"""select mentor_id, mi, sum(active_members) as active_members, {run.sums()}
-            from ref_gm group by all"""
-    codes = ", ".join(text(code) for _, code in run.categories)
-    entity = ", ".join(f"e.c{i}" for i, _ in run.categories)
-    platform = ", ".join(f"p.c{i}" for i, _ in run.categories)
-    return [f"""create or replace temp table ref_mentor_category_output_monthly as
+        mentor_active = "select mentor_id, mi, sum(active_members) as active_members from ref_gm group by all"
+        statements.append("""create or replace temp table ref_platform_categories as
+        select mi, category_code, sum(category_sales) as category_sales
+        from ref_mentor_categories
+        group by all""")
+    codes = ", ".join(text(code) for code in cfg.categories)
+    statements.append(f"""create or replace temp table ref_mentor_category_output_monthly as
     with mentor_months as (
         select distinct mentor_id, mi from ref_gm
     ),
     mentor_active as ({mentor_active}),
     platform as (
-        select mi, sum(active_members) as active_members, {run.sums()}
-        from ref_gm
-        group by mi
-    ),
-    categories as (
-        select unnest(range(1, {len(run.categories)} + 1)) as k, unnest([{codes}]) as category_code
+        select mi, sum(active_members) as active_members from ref_gm group by mi
     ),
     outputs as (
         select mm.mentor_id, mm.mi, c.category_code,
                mm.mi < {complete_before} as is_complete_month,
                coalesce(e.active_members, 0) as active_members,
-               coalesce([{entity}][c.k], 0) as category_sales,
+               coalesce(s.category_sales, 0) as category_sales,
                case when coalesce(e.active_members, 0) > 0
-                    then cast(coalesce([{entity}][c.k], 0) as double) / e.active_members end
+                    then cast(coalesce(s.category_sales, 0) as double) / e.active_members end
                    as category_unit_output,
                case when p.active_members > 0
-                    then cast(coalesce([{platform}][c.k], 0) as double) / p.active_members end
+                    then cast(coalesce(ps.category_sales, 0) as double) / p.active_members end
                    as platform_category_unit_output
         from mentor_months as mm
-        cross join categories as c
-        left join mentor_active as e on mm.mentor_id = e.mentor_id and mm.mi = e.mi
+        cross join (select unnest([{codes}]) as category_code) as c
         inner join platform as p on mm.mi = p.mi
+        left join mentor_active as e on mm.mentor_id = e.mentor_id and mm.mi = e.mi
+        left join ref_mentor_categories as s
+            on mm.mentor_id = s.mentor_id and mm.mi = s.mi and c.category_code = s.category_code
+        left join ref_platform_categories as ps on mm.mi = ps.mi and c.category_code = ps.category_code
     ),
     indexed as (
         select *, case when platform_category_unit_output > 0
@@ -625,7 +654,8 @@ def mentor_category_sql(run: Run, overlaps: bool) -> list[str]:
            category_unit_output, platform_category_unit_output, output_index,
            coalesce(is_complete_month and output_index < 1 - {var(cfg, 'category_gap_tolerance')}, false)
                as is_gap
-    from indexed"""]
+    from indexed""")
+    return statements
 
 
 OVERLAPS_SQL = """
@@ -639,12 +669,15 @@ select count(*) from (
 where previous_end > start_mi"""
 
 
-def resolve_as_of(con: duckdb.DuckDBPyConnection, config: Config, as_of: str | dt.date | None, ld) -> dt.date:
+def resolve_as_of(con: duckdb.DuckDBPyConnection, config: Config, as_of: str | dt.date | None, ld,
+                  fixed: bool) -> dt.date:
     """as_of_date: the argument, else the var, else the latest local order date (any status)."""
     chosen = as_of if as_of is not None else config.vars.get("as_of_date")
     if chosen is not None:
         return chosen if isinstance(chosen, dt.date) else dt.date.fromisoformat(str(chosen))
-    latest = con.execute(f"select max({ld('ordered_at')}) from landing.orders").fetchone()[0]
+    # with a fixed offset the local date only grows with the instant
+    latest = con.execute(f"select {ld('max(ordered_at)')} from landing.orders" if fixed
+                         else f"select max({ld('ordered_at')}) from landing.orders").fetchone()[0]
     if latest is None:
         raise ValueError("landing.orders is empty: give an as_of date")
     return latest
@@ -662,21 +695,24 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: str | dt.date | None = None, 
     ``shortcuts=False`` takes the general paths (time zone conversion, rosters
     deduplicated per mentor) even where the fixed offset and the disjoint
     rosters would do: the same tables, slower; for the tests."""
-    config = config or load_config()
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    config = config or load_config()
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set preserve_insertion_order = false")  # no statement here relies on row order
     zone = str(config.vars["business_timezone"])
-    ld = local_date_sql(zone, fixed_offset(con, zone) if shortcuts else None)
-    run = Run(config, resolve_as_of(con, config, as_of, ld), ld)
+    offset = fixed_offset(con, zone) if shortcuts else None
+    ld = local_date_sql(zone, offset)
+    run = Run(config, resolve_as_of(con, config, as_of, ld, offset is not None), ld)
     execute(con, seeds_sql(run) + purchases_sql(run))
     # the bit mask holds windows 1 .. 126 (a hugeint has 127 value bits)
     most_windows = con.execute(f"select max(({date_sql(run.as_of)} - join_date + 1) // "
                                f"{var(config, 'tenure_window_days')}) from ref_m").fetchone()[0] or 0
     window_mask = shortcuts and most_windows <= 126 and int(var(config, "tenure_max_bucket")) <= 126
     execute(con, member_totals_sql(run, window_mask))
+    overlaps = not shortcuts or con.execute(OVERLAPS_SQL).fetchone()[0] > 0
     timings["setup"] = time.perf_counter() - started
-    steps = (("member_segments", member_segments_sql),
+    steps = (("member_segments", lambda run: member_segments_sql(run, overlaps)),
              ("tenure_activity", lambda run: tenure_activity_sql(run, window_mask)),
              ("group_months", group_months_sql), ("group_health_monthly", group_health_sql))
     for name, make in steps:
@@ -684,7 +720,6 @@ def compute(con: duckdb.DuckDBPyConnection, as_of: str | dt.date | None = None, 
         execute(con, make(run))
         timings[name] = time.perf_counter() - started
     started = time.perf_counter()
-    overlaps = not shortcuts or con.execute(OVERLAPS_SQL).fetchone()[0] > 0
     execute(con, mentor_category_sql(run, overlaps))
     timings["mentor_category_output_monthly"] = time.perf_counter() - started
     timings["total"] = sum(timings.values())
