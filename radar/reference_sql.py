@@ -102,7 +102,7 @@ def text(value: str | None) -> str:
 
 
 def typed(value: str | None, sql_type: str) -> str:
-    """A seed value as dbt types it (column_types in dbt_project.yml)."""
+    """A seed value as dbt types it (the seeds' column_types)."""
     return f"cast({text(value)} as {sql_type})"
 
 
