@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -45,14 +45,26 @@ from radar.contract import FILE_ORDER, FILES, INT, MONEY, TEXT, TIMESTAMP, FileS
 from radar.phases import timed
 from radar.pii import PiiStore, stored_columns
 from radar.timegate import TimeGate
-from radar.validation import OFFSET_PATTERN, TS_SUFFIX, RowValidator, new_context, write_data_docs
+from radar.validation import (
+    OFFSET_PATTERN,
+    ChunkResult,
+    RowValidator,
+    new_context,
+    write_data_docs,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CATEGORIES_SEED = PROJECT_ROOT / "seeds" / "categories.csv"
 SQL_TYPES = {TEXT: "varchar", INT: "integer", MONEY: "decimal(18, 2)", TIMESTAMP: "timestamp", None: "varchar"}
-DEFAULT_CHUNK_ROWS = 500_000
+DEFAULT_CHUNK_ROWS = 1_000_000
 WORK_SCHEMA = "_loader"
-CAND, KEYS = f"{WORK_SCHEMA}.cand", f"{WORK_SCHEMA}.keys"
+CUR, KEYS = f"{WORK_SCHEMA}.cur", f"{WORK_SCHEMA}.keys"
+#: a batch up to this many rows of a file is joined to the stored rows from a table of its own
+SMALL_BATCH_ROWS = 1_000_000
+#: how a timestamp in a key is written where keys compare as text (UTC, microseconds)
+KEY_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+#: an integer as the warehouse writes it back
+CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]*")
 
 
 class StructuralError(Exception):
@@ -196,21 +208,16 @@ def _any_search(values: pa.ChunkedArray, pattern: re.Pattern) -> bool:
     return any(pattern.search(v) for v in rest.to_pylist())
 
 
-TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=float("nan"))
-_TEXT_DTYPES = {pa.string(): TEXT_DTYPE, pa.large_string(): TEXT_DTYPE}
-
-
-def iter_chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The file's ``columns`` as strings (empty = null), index = 1-based row number."""
+def iter_chunks(path: Path, spec: FileSpec, present: list[str], chunk_rows: int
+                ) -> Iterator[tuple[int, pa.Table]]:
+    """(first row number, table) of the file's ``present`` columns as Arrow text (empty = null),
+    with the contract's other (nullable) columns added as nulls, in the contract's order."""
     first_row = 1
-    for table in _text_tables(path, columns, chunk_rows):
-        # Arrow-backed text columns (pandas' ``str`` dtype, missing = NaN): no
-        # Python object per value, and regexes run in Arrow where the answer is
-        # the same as Python's ``re`` (pandas falls back to ``re`` otherwise).
-        frame = table.to_pandas(types_mapper=_TEXT_DTYPES.get)
-        frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="_row_number")
-        first_row += len(frame)
-        yield frame
+    for table in _text_tables(path, present, chunk_rows):
+        columns = {name: table.column(name) if name in present else pa.nulls(table.num_rows, pa.string())
+                   for name in spec.column_names}
+        yield first_row, pa.table(columns)
+        first_row += table.num_rows
 
 
 def _timed_iter(items, phase: str):
@@ -380,41 +387,55 @@ def loaded_batches(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 #: Per file, the UTC times whose local dates a row's old or new version
 #: touches (SQL over the candidates c and, joined on the key by {match}, the
-#: stored versions t they replace): the models are rebuilt from the earliest
+#: stored versions t ({old}) they replace): the models are rebuilt from the earliest
 #: such date on (radar.pipeline, README "Incremental runs").
 _TOUCHED_TIMES = {
     "orders": ["select min(ordered_at) from {cand}",
-               "select min(t.ordered_at) from landing.orders as t, {cand} as c where {match}"],
+               "select min(t.ordered_at) from {old} as t, {cand} as c where {match}"],
     # a line belongs to its order's day (the order is loaded first)
     "order_items": ["select min(o.ordered_at) from {cand} as c "
                     "inner join landing.orders as o on o.order_id = c.order_id"],
     # a member's tier or join date reaches back to her first membership
     "members": ["select min(joined_at) from {cand}",
-                "select min(t.joined_at) from landing.members as t, {cand} as c where {match}",
+                "select min(t.joined_at) from {old} as t, {cand} as c where {match}",
                 "select min(m.joined_at) from landing.group_memberships as m "
                 "where m.member_id in (select member_id from {cand})"],
     # a new membership from its start; a re-sent one (same key, so the same
     # start) from the earlier of its two end dates (least skips nulls)
     "group_memberships": [
         "select min(c.joined_at) from {cand} as c where not exists "
-        "(select 1 from landing.group_memberships as t where {match})",
-        "select min(least(t.left_at, c.left_at)) from landing.group_memberships as t, {cand} as c "
+        "(select 1 from {old} as t where {match})",
+        "select min(least(t.left_at, c.left_at)) from {old} as t, {cand} as c "
         "where {match}"],
     "groups": ["select min(created_at) from {cand}",
-               "select min(t.created_at) from landing.groups as t, {cand} as c where {match}"],
+               "select min(t.created_at) from {old} as t, {cand} as c where {match}"],
     "mentors": ["select min(hired_at) from {cand}",
-                "select min(t.hired_at) from landing.mentors as t, {cand} as c where {match}"],
+                "select min(t.hired_at) from {old} as t, {cand} as c where {match}"],
     # an erasure rebuilds every model anyway (radar.erasure)
     "erasure_requests": [],
 }
 
 
-def touched_from_sql(file: str, match: str) -> str:
-    """One value: the earliest UTC time the candidates of ``file`` touch, or null."""
-    parts = [f"({sql.format(cand=CAND, match=match)})" for sql in _TOUCHED_TIMES[file]]
+def touched_from_sql(file: str, match: str, cand: str, old: str) -> str:
+    """One value: the earliest UTC time the candidates ``cand`` of ``file`` touch, or null
+    (``old``: the stored rows they may replace)."""
+    parts = [f"({sql.format(cand=cand, match=match, old=old)})" for sql in _TOUCHED_TIMES[file]]
     if not parts:
         return "select cast(null as timestamp)"
     return "select " + (f"least({', '.join(parts)})" if len(parts) > 1 else parts[0])
+
+
+def _money_sql(name: str, values: pa.ChunkedArray) -> str:
+    """SQL reading the amounts ``values`` of column ``name`` as decimal(18, 2), rounded half up.
+
+    The amount is read at 10 decimals, then rounded to cents. Values of at most 11
+    characters have at most 10 decimals: for them, the one cast to cents gives the
+    same and costs a fifth.
+    """
+    longest = pc.max(pc.binary_length(values)).as_py() or 0
+    if longest <= 11:
+        return f"cast({name} as decimal(18, 2))"
+    return f"cast(round(cast({name} as decimal(38, 10)), 2) as decimal(18, 2))"
 
 
 def _key_expression(spec: FileSpec, alias: str = "") -> str:
@@ -422,7 +443,7 @@ def _key_expression(spec: FileSpec, alias: str = "") -> str:
     parts = []
     for name in spec.primary_key:
         if spec.column(name).kind == TIMESTAMP:
-            parts.append(f"strftime({prefix}{name}, '%Y-%m-%dT%H:%M:%S.%fZ')")
+            parts.append(f"strftime({prefix}{name}, '{KEY_TIME_FORMAT}')")
         else:
             parts.append(f"cast({prefix}{name} as varchar)")
     return " || '|' || ".join(parts)
@@ -439,6 +460,15 @@ class FileLoader:
         self.erased = erasure.erased_members(con) if "member_id" in spec.column_names else set()
         self.report = FileReport(batch.name, spec.name)
         self.quarantined: list[tuple] = []
+        # The rows this load appends to landing.<file>: its batch, its load time (a --reload
+        # carries earlier erasure requests over with their batch name, not this time).
+        self.batch_literal = "'" + batch.name.replace("'", "''") + "'"
+        self.now_literal = f"timestamp '{now.isoformat(sep=' ')}'"
+
+    def this_load(self, alias: str = "") -> str:
+        """SQL: the row is one this load appended to landing.<file>."""
+        prefix = f"{alias}." if alias else ""
+        return f"({prefix}_batch = {self.batch_literal} and {prefix}_loaded_at = {self.now_literal})"
 
     def quarantine(self, row_number: int, reason: str, detail: str, key: str | None, record: dict) -> None:
         for column in self.spec.columns:  # raw PII never reaches the quarantine
@@ -457,13 +487,14 @@ class FileLoader:
         header = header_of(path)
         present = [c for c in spec.column_names if c in header]
         self.report.ignored_columns = [c for c in header if c not in spec.column_names]
-        # Work tables are ordinary tables of the building copy, outside any
-        # transaction: DuckDB writes them out as they grow, whereas temp tables
-        # and uncommitted appends stay in memory beyond its memory_limit (about
-        # 0.25 GB per million order lines, measured). The copy is discarded on
-        # any failure, so this loses no atomicity (radar.pipeline).
-        typed = ", ".join(f"{name} {SQL_TYPES[kind]}" for name, kind in stored_columns(spec))
-        con.execute(f"create or replace table {CAND} (_row_number bigint, {typed}, _key varchar)")
+        # The accepted rows go straight into landing.<file>, marked with this batch;
+        # the rules that span rows then delete what they reject, and the upsert
+        # deletes the older versions of the keys this batch sends. Appends run
+        # outside any transaction, so DuckDB writes them out as they grow (temp
+        # tables and uncommitted appends stay in memory beyond its memory_limit);
+        # the warehouse is a copy that is discarded on any failure (radar.pipeline).
+        con.execute(f"create or replace view {CUR} as select * from landing.{spec.name} "
+                    f"where {self.this_load()}")
         self.store.start_file(con, spec)
         key_columns = ", ".join(f"_k{i} varchar" for i in range(len(spec.primary_key)))
         con.execute(f"create or replace table {KEYS} (_row_number bigint, {key_columns})")
@@ -471,26 +502,17 @@ class FileLoader:
         # thread while the next chunk is read and validated; chunks are staged
         # in order and at most one waits, and nothing else uses the connection
         # meanwhile.
+        self.validator.start_file()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="radar-stage") as stager:
             staging = None
-            for frame in _timed_iter(iter_chunks(path, present, chunk_rows), "read"):
-                for column in spec.column_names:
-                    if column not in frame:
-                        frame[column] = pd.Series(None, index=frame.index, dtype=TEXT_DTYPE)
-                self.report.rows_read += len(frame)
-                result = self.validator.validate(frame, self.batch.name)
-                # the raw values of the rejected rows (validation only adds columns)
-                rejected = frame.loc[list(result.reasons), spec.column_names].astype(object)
-                records = rejected.where(rejected.notna(), None).to_dict("index")
-                for row, reason in result.reasons.items():
-                    record = records[row]
-                    parts = [record[k] for k in spec.primary_key]
-                    key = "|".join(parts) if all(p is not None for p in parts) else None
-                    self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
+            for first_row, table in _timed_iter(iter_chunks(path, spec, present, chunk_rows), "read"):
+                self.report.rows_read += table.num_rows
+                result = self.validator.validate(table, first_row, self.batch.name)
+                self._quarantine_rejected(table, first_row, result)
                 if staging is not None:
                     with timed("wait for staging"):
                         staging.result()
-                staging = stager.submit(self._stage_timed, frame, set(result.reasons))
+                staging = stager.submit(self._stage_timed, table, first_row, result)
                 log(f"    {self.batch.name}/{spec.name}: {self.report.rows_read:,} rows validated")
             if staging is not None:
                 with timed("wait for staging"):
@@ -500,7 +522,7 @@ class FileLoader:
         with timed("upsert"):
             self._upsert()
         self.report.rows_quarantined = len(self.quarantined)
-        self.report.rows_loaded = con.execute(f"select count(*) from {CAND}").fetchone()[0]
+        self.report.rows_loaded = con.execute(f"select count(*) from {CUR}").fetchone()[0]
         if self.quarantined:
             with timed("quarantine writes"):
                 con.executemany(
@@ -521,60 +543,97 @@ class FileLoader:
         self.report.seconds = time.monotonic() - started
         return self.report
 
-    def _stage_timed(self, frame: pd.DataFrame, bad: set[int]) -> None:
-        with timed("stage chunks in DuckDB (worker)"):
-            self._stage_chunk(frame, bad)
+    def _quarantine_rejected(self, table: pa.Table, first_row: int, result: ChunkResult) -> None:
+        """Keep the raw values of the rows the row rules rejected (PII redacted)."""
+        if not result.reasons:
+            return
+        rows = pa.array([row - first_row for row in result.reasons], pa.int64())
+        records = table.take(rows).to_pylist()
+        for (row, reason), record in zip(result.reasons.items(), records, strict=True):
+            parts = [record[k] for k in self.spec.primary_key]
+            key = "|".join(parts) if all(p is not None for p in parts) else None
+            self.quarantine(row, reason, "; ".join(result.details[row]), key, record)
 
-    def _stage_chunk(self, frame: pd.DataFrame, bad: set[int]) -> None:
+    def _stage_timed(self, table: pa.Table, first_row: int, result: ChunkResult) -> None:
+        with timed("stage chunks in DuckDB (worker)"):
+            self._stage_keys(table, first_row, result)
+            self._stage_rows(table, first_row, result)
+
+    def _stage_keys(self, table: pa.Table, first_row: int, result: ChunkResult) -> None:
+        """Keys (as written) of the rows the duplicate check cannot read from landing.<file>:
+        rejected rows with a complete key, and accepted rows whose integer key part is
+        written otherwise than the warehouse writes it ('01', '+1'; keys compare as written)."""
         spec = self.spec
-        # normalised primary key of every row with a complete key (duplicate check)
-        key_parts = []
+        numbers = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int64))
+        other = pa.array(list(result.reasons), pa.int64())
         for name in spec.primary_key:
-            if spec.column(name).kind == TIMESTAMP:
-                ts = frame[name + TS_SUFFIX]
-                part = ts.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").where(ts.notna(), frame[name])
+            if spec.column(name).kind == INT:
+                text = table.column(name).combine_chunks()
+                odd = [v for v in pc.unique(text).drop_null().to_pylist() if not CANONICAL_INT.fullmatch(v)]
+                if odd:
+                    odd_rows = pc.filter(numbers, pc.is_in(text, value_set=pa.array(odd)))
+                    other = pa.concat_arrays([other, odd_rows])
+        if not len(other):
+            return
+        columns = {"_row_number": numbers}
+        parts, complete = [], []
+        for i, name in enumerate(spec.primary_key):
+            columns[f"_k{i}"] = table.column(name)
+            complete.append(f"_k{i} is not null")
+            if spec.column(name).kind == TIMESTAMP:  # its UTC instant when it has one
+                columns[f"_t{i}"] = result.timestamps[name].cast(pa.timestamp("us"))
+                parts.append(f"coalesce(strftime(_t{i}, '{KEY_TIME_FORMAT}'), _k{i})")
             else:
-                part = frame[name]
-            key_parts.append(part)
-        complete = pd.concat(key_parts, axis=1).notna().all(axis=1).to_numpy()
-        keys = pd.DataFrame({"_row_number": frame.index[complete]})
-        for i, part in enumerate(key_parts):  # one column per part: keys compare as tuples
-            keys[f"_k{i}"] = part[complete].array
-        self.con.register("chunk_keys", pa.Table.from_pandas(keys, preserve_index=False))
-        self.con.execute(f"insert into {KEYS} select * from chunk_keys")
+                parts.append(f"_k{i}")
+        keys = pa.table(columns).filter(pc.is_in(numbers, value_set=other))
+        self.con.register("chunk_keys", keys)
+        self.con.execute(f"insert into {KEYS} select _row_number, {', '.join(parts)} from chunk_keys "
+                         f"where {' and '.join(complete)}")
         self.con.unregister("chunk_keys")
 
-        good = frame[~frame.index.isin(list(bad))] if bad else frame
-        staged = pd.DataFrame({"_row_number": good.index.to_numpy()})
-        selects = ["_row_number"]
+    def _stage_rows(self, table: pa.Table, first_row: int, result: ChunkResult) -> None:
+        """Append the rows the row rules accepted to landing.<file> (PII hashed)."""
+        spec = self.spec
+        numbers = pa.array(np.arange(first_row, first_row + table.num_rows, dtype=np.int64))
+        staged = {"_row_number": numbers}
+        selects = []
         for column in spec.columns:
             if column.pii:
                 continue  # hashed below; the raw value goes to the PII store only
-            if column.kind == TIMESTAMP:
-                staged[column.name] = good[column.name + TS_SUFFIX].dt.tz_convert(None).to_numpy()
+            if column.kind == TIMESTAMP:  # UTC instants without a zone: plain timestamps in DuckDB
+                staged[column.name] = result.timestamps[column.name].cast(pa.timestamp("us"))
                 selects.append(column.name)
             else:
-                staged[column.name] = good[column.name].array
+                staged[column.name] = table.column(column.name)
                 if column.kind == INT:
                     selects.append(f"cast({column.name} as integer)")
                 elif column.kind == MONEY:
-                    selects.append(f"cast(round(cast({column.name} as decimal(38, 10)), 2) as decimal(18, 2))")
+                    selects.append(_money_sql(column.name, table.column(column.name)))
                 else:
                     selects.append(column.name)
+        staged, accepted = pa.table(staged), table
+        if result.reasons:  # (a filter copies every column, also when it keeps every row)
+            good = np.ones(table.num_rows, dtype=bool)
+            good[np.fromiter(result.reasons, dtype=np.int64, count=len(result.reasons)) - first_row] = False
+            staged, accepted = staged.filter(good), table.filter(good)
         with timed("PII hashing"):
-            self.store.pseudonymise(self.con, spec, good, staged, self.erased)
+            hashed = self.store.pseudonymise(self.con, spec, accepted, staged["_row_number"], self.erased)
+        for name, values in hashed.items():
+            staged = staged.append_column(name, values)
         selects += [name for name, kind in stored_columns(spec) if kind is None]
-        self.con.register("chunk_rows", pa.Table.from_pandas(staged, preserve_index=False))
+        self.con.register("chunk_rows", staged)
         self.con.execute(
-            f"insert into {CAND} select {', '.join(selects)}, null from chunk_rows"
+            f"insert into landing.{spec.name} select {', '.join(selects)}, ?, _row_number, ? from chunk_rows",
+            [self.batch.name, self.now],
         )
         self.con.unregister("chunk_rows")
 
     def _reject(self, where_sql: str, reason_sql: str, detail: str) -> None:
-        """Move cand rows matching ``where_sql`` to quarantine with ``reason_sql``."""
+        """Move this batch's rows matching ``where_sql`` from landing.<file> to quarantine."""
+        columns = ", ".join(name for name, _ in stored_columns(self.spec))
         rows = self.con.execute(
-            f"select {reason_sql} as reason, * replace ({_key_expression(self.spec)} as _key) "
-            f"from {CAND} where {where_sql} order by _row_number"
+            f"select {reason_sql} as reason, _row_number, {_key_expression(self.spec)} as _key, "
+            f"{columns} from {CUR} where {where_sql} order by _row_number"
         ).df()
         for record in rows.to_dict("records"):
             reason = record.pop("reason")
@@ -582,7 +641,10 @@ class FileLoader:
             key = record.pop("_key")
             self.quarantine(row_number, reason, detail, key, record)
         if len(rows):
-            self.con.execute(f"delete from {CAND} where {where_sql}")
+            self.con.register("rejected", pa.table({"_row_number": rows["_row_number"].to_numpy()}))
+            self.con.execute(f"delete from landing.{self.spec.name} where {self.this_load()} "
+                             "and _row_number in (select _row_number from rejected)")
+            self.con.unregister("rejected")
 
     def _cross_row_rules(self) -> None:
         spec = self.spec
@@ -591,13 +653,8 @@ class FileLoader:
         if erased:
             self._reject(erased, "'erased'", erasure.DETAIL)
         # 1. every copy of a key duplicated within the batch file
-        parts = ", ".join(f"_k{i}" for i in range(len(spec.primary_key)))
-        self._reject(
-            f"_row_number in (select _row_number from (select _row_number, count(*) over "
-            f"(partition by {parts}) as copies from {KEYS}) where copies > 1)",
-            "'duplicate_key'",
-            "primary key " + ", ".join(spec.primary_key) + " repeated in this batch",
-        )
+        self._reject(f"_row_number in ({self._duplicates_sql()})", "'duplicate_key'",
+                     "primary key " + ", ".join(spec.primary_key) + " repeated in this batch")
         # 2. foreign keys against everything loaded so far
         for fk in spec.foreign_keys:
             where = (
@@ -614,17 +671,17 @@ class FileLoader:
             overlaps = f"""
                 _row_number in (
                     select c._row_number
-                    from {CAND} as c
+                    from {CUR} as c
                     inner join (
                         select e.member_id, e.group_id, e.joined_at, e.left_at, null as _row_number
                         from landing.group_memberships as e
-                        where not exists (
-                            select 1 from {CAND} as r
+                        where not {self.this_load("e")} and not exists (
+                            select 1 from {CUR} as r
                             where r.member_id = e.member_id and r.group_id = e.group_id
                               and r.joined_at = e.joined_at
                         )
                         union all
-                        select member_id, group_id, joined_at, left_at, _row_number from {CAND}
+                        select member_id, group_id, joined_at, left_at, _row_number from {CUR}
                     ) as o
                         on o.member_id = c.member_id
                         and (o._row_number is null or o._row_number < c._row_number)
@@ -634,18 +691,49 @@ class FileLoader:
             """
             self._reject(overlaps, "'membership_overlap'", "overlaps another membership of the member")
 
+    def _duplicates_sql(self) -> str:
+        """Row numbers of this batch's rows (accepted or not) whose key occurs more than once.
+
+        Keys compare as written, part by part: an accepted row's key is read from
+        landing.<file> (its text, its integer, its timestamp's UTC instant: each as
+        written or equal to it); the rows in the keys table (rejected ones, and integers
+        written otherwise) compare by their normalised text."""
+        spec = self.spec
+        typed = ", ".join(spec.primary_key)
+        if not self.con.execute(f"select count(*) from {KEYS}").fetchone()[0]:
+            return (f"select _row_number from {CUR} semi join (select {typed} from {CUR} "
+                    f"group by all having count(*) > 1) using ({typed})")
+        parts = ", ".join(
+            f"strftime({name}, '{KEY_TIME_FORMAT}')" if spec.column(name).kind == TIMESTAMP
+            else f"cast({name} as varchar)" for name in spec.primary_key)
+        names = ", ".join(f"_k{i}" for i in range(len(spec.primary_key)))
+        return (f"select _row_number from (select _row_number, count(*) over (partition by {names}) as copies "
+                f"from (select _row_number, {parts} from {CUR} "
+                f"where _row_number not in (select _row_number from {KEYS}) "
+                f"union all select * from {KEYS}) as k ({'_row_number, ' + names})) where copies > 1")
+
     def _upsert(self) -> None:
+        """Record what this batch touches, then delete the older versions of its keys."""
         spec, con = self.spec, self.con
         match = " and ".join(f"t.{k} = c.{k}" for k in spec.primary_key)
-        touched = con.execute(touched_from_sql(spec.name, match)).fetchone()[0]
+        old = f"(select * from landing.{spec.name} where not {self.this_load()})"
+        # (the first batch into empty tables, e.g. of a --reload, replaces nothing)
+        replaces = con.execute(f"select exists (select 1 from {old})").fetchone()[0]
+        cand = CUR
+        if replaces and con.execute(f"select count(*) from {CUR}").fetchone()[0] <= SMALL_BATCH_ROWS:
+            # DuckDB cannot tell how few of the table's rows are this batch's (it guesses
+            # half) and would hash the whole table to join them: a small batch in a table
+            # of its own is joined from its side
+            con.execute(f"create or replace temp table batch_rows as select * from {CUR}")
+            cand = "batch_rows"
+        touched = con.execute(touched_from_sql(spec.name, match, cand, old if replaces else
+                                               f"(select * from {old} where false)")).fetchone()[0]
         con.execute("insert into landing.batch_touches values (?, ?, ?)", [self.batch.name, spec.name, touched])
-        con.execute(f"delete from landing.{spec.name} as t using {CAND} as c where {match}")
-        columns = ", ".join(name for name, _ in stored_columns(spec))
-        con.execute(
-            f"insert into landing.{spec.name} select {columns}, ?, _row_number, ? from {CAND}",
-            [self.batch.name, self.now],
-        )
-        self.store.upsert(con, spec, CAND, self.batch.name, self.now)
+        if replaces:
+            con.execute(f"delete from landing.{spec.name} as t using {cand} as c "
+                        f"where {match} and not {self.this_load('t')}")
+        self.store.upsert(con, spec, cand, self.batch.name, self.now)
+        con.execute("drop table if exists temp.batch_rows")
 
 
 def load_batches(

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from radar.contract import FileSpec
 
@@ -201,29 +202,35 @@ class PiiStore:
             typed = ", ".join(f"{name} varchar" for name in pii_columns(spec))
             con.execute(f"create or replace table {STORE_STAGE} (_row_number bigint, member_id varchar, {typed})")
 
-    def pseudonymise(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, good: pd.DataFrame,
-                     staged: pd.DataFrame, erased: set[str]) -> None:
-        """Add the hash and key id columns to ``staged``; raw values go to the store's stage.
+    def pseudonymise(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, good: pa.Table,
+                     row_numbers: pa.Array, erased: set[str]) -> dict[str, pa.Array]:
+        """The hash and key id columns of the rows ``good`` (numbered ``row_numbers``); the raw
+        values go to the store's stage.
 
         Rows of erased members keep no PII at all (they are quarantined as
         ``erased`` right after): not even their hashes.
         """
         names = pii_columns(spec)
         if not names:
-            return
+            return {}
         digest = self.key.digester()
-        keep = ~good["member_id"].isin(erased) if erased else pd.Series(True, index=good.index)
-        raw = pd.DataFrame({"_row_number": good.index.to_numpy(), "member_id": good["member_id"].to_numpy()})
+        keep = pc.invert(pc.is_in(good.column("member_id"), value_set=pa.array(sorted(erased), pa.string()))) \
+            if erased else pa.array([True] * good.num_rows)
+        raw = {"_row_number": row_numbers, "member_id": good.column("member_id")}
+        hashed = {}
         for name in names:
-            values = good[name].where(keep, None)
-            staged[name + HASH_SUFFIX] = values.map(digest, na_action="ignore").to_numpy()
-            raw[name] = values.to_numpy()
-        staged[KEY_ID_COLUMN] = self.key.key_id
-        raw = raw[keep.to_numpy()]
-        if len(raw):
+            values = pc.if_else(keep, good.column(name), pa.scalar(None, pa.string()))
+            distinct = pc.unique(values).drop_null()  # each distinct value is hashed once
+            digests = pa.array([digest(v) for v in distinct.to_pylist()], pa.string())
+            hashed[name + HASH_SUFFIX] = digests.take(pc.index_in(values, value_set=distinct))
+            raw[name] = values
+        hashed[KEY_ID_COLUMN] = pa.array([self.key.key_id] * good.num_rows, pa.string())
+        raw = pa.table(raw).filter(keep)
+        if raw.num_rows:
             con.register("chunk_pii", raw)
             con.execute(f"insert into {STORE_STAGE} select * from chunk_pii")
             con.unregister("chunk_pii")
+        return hashed
 
     def upsert(self, con: duckdb.DuckDBPyConnection, spec: FileSpec, cand: str, batch: str, now) -> None:
         """Move the staged raw values of the rows that were loaded into the store."""
