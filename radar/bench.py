@@ -36,11 +36,14 @@ import sys
 import time
 from pathlib import Path
 
+from radar.pipeline import target_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SIZES = {"S": "100k members / ~1M orders", "M": "300k members / ~3M orders",
          "L": "1M members / ~10M orders, 3+ years", "XL": "3M members / ~30M orders, ~60M order lines",
          "tiny": "tests only", "demo": "20k members"}
+RUN_RESULTS = target_dir() / "run_results.json"
 CORE_MARTS = ("member_segments", "tenure_activity", "group_health_monthly",
               "mentor_category_output_monthly")
 #: The goals of the open issues (#13: churn scoring and backtest; #15: the
@@ -299,9 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     # as `make run` does: every model but the churn marts, the churn scoring
     # step (radar/churn.py: fit + train + score), then the churn marts
     steps["full_build"] = timed("full_build", [*build, "--selector", "nightly"], env)
-    full_models = node_times(ROOT / "target" / "run_results.json", "model")
-    full_kinds = kind_totals(ROOT / "target" / "run_results.json")
-    core = ancestors(ROOT / "target" / "manifest.json", CORE_MARTS)
+    full_models = node_times(RUN_RESULTS, "model")
+    full_kinds = kind_totals(RUN_RESULTS)
+    core = ancestors(target_dir() / "manifest.json", CORE_MARTS)
     steps["churn_scores"] = timed("churn_scores", [py, "scripts/churn_scores.py", "--db", str(db)])
     steps["churn_marts"] = timed("churn_marts", [*build, "--selector", "churn_marts"], env)
     from radar import rebuild
@@ -330,9 +333,9 @@ def main(argv: list[str] | None = None) -> int:
         rebuild_start, _ = rebuild.rebuild_from(con, rebuild.last_build(con), {}, "dev")
     steps["daily_incremental"] = timed("daily_incremental", [
         *build, "--vars", json.dumps({"rebuild_from_date": str(rebuild_start)})], env)
-    daily_models = node_times(ROOT / "target" / "run_results.json", "model")
-    daily_kinds = kind_totals(ROOT / "target" / "run_results.json")
-    daily_tests = node_times(ROOT / "target" / "run_results.json", "test")
+    daily_models = node_times(RUN_RESULTS, "model")
+    daily_kinds = kind_totals(RUN_RESULTS)
+    daily_tests = node_times(RUN_RESULTS, "test")
     with duckdb_connect(db) as con:
         rebuilt = [str(m) for (m,) in con.execute(
             "select month from intermediate.int_months where month >= date_trunc('month', ?::date) "

@@ -56,9 +56,15 @@ from radar.timegate import TimeGate
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
 TARGETS = ("dev", "postgres", "spark")
-#: dbt's target folder (DBT_TARGET_PATH if set, as dbt reads it); the GX Data Docs go there too
-TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
-DEFAULT_DOCS = TARGET_DIR / "gx_data_docs"
+
+
+def target_dir(env=os.environ) -> Path:
+    """dbt's target folder: DBT_TARGET_PATH when set (as dbt reads it), else target/."""
+    return Path(env.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")
+
+
+#: the GX Data Docs go beside dbt's artefacts
+DEFAULT_DOCS = target_dir() / "gx_data_docs"
 
 
 def default_db(target: str = "dev") -> Path:
@@ -129,7 +135,7 @@ def _run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | No
         if target != "dev":
             # own compiled SQL and partial-parse state per engine, so that runs
             # on different targets (or side by side) do not invalidate each other
-            args += ["--target-path", str(Path(env.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target") / target)]
+            args += ["--target-path", str(target_dir(env) / target)]
     log("$ " + " ".join(args))
     # beside the warehouse (not in the shared logs/), so that builds of different warehouses
     # never write the same file
