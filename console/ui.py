@@ -200,14 +200,24 @@ def chart(fig, legend_on_top: bool = False) -> None:
     legend = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0} if legend_on_top else \
         {"orientation": "h", "y": -0.2}
     fig.update_layout(margin={"l": 10, "r": 10, "t": 90 if legend_on_top else 40, "b": 10}, legend=legend)
-    date_format = date_axis_format([trace.x for trace in fig.data if "x" in trace])
-    if date_format:
-        # plotly names months in English ("Mar 2024") whatever the page's
-        # language; numeric dates read the same in Chinese and English
-        fig.update_xaxes(tickformat=date_format, hoverformat=date_format)
-        if date_format == "%Y-%m":
-            fig.update_xaxes(dtick="M1" if _month_span(fig) <= 12 else "M3")
+    style_date_axis(fig)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG)
+
+
+def style_date_axis(fig) -> None:
+    """Ticks of a date x axis: months for monthly marts, else days, on the data's own dates when few."""
+    date_format = date_axis_format([trace.x for trace in fig.data if "x" in trace])
+    if not date_format:
+        return
+    # plotly names months in English ("Mar 2024") whatever the page's
+    # language; numeric dates read the same in Chinese and English
+    fig.update_xaxes(tickformat=date_format, hoverformat=date_format)
+    if date_format == "%Y-%m":
+        fig.update_xaxes(dtick="M1" if _month_span(fig) <= 12 else "M3")
+    elif len(days := _distinct_dates(fig)) <= 13:
+        # a few dates (the backtest's month-end cut-offs): a tick on each of
+        # them, not on first days of months no point sits on
+        fig.update_xaxes(tickvals=days)
 
 
 def date_axis_format(xs) -> str | None:
@@ -220,9 +230,14 @@ def date_axis_format(xs) -> str | None:
     return "%Y-%m" if monthly else "%Y-%m-%d"
 
 
+def _distinct_dates(fig) -> list:
+    return sorted({pd.Timestamp(v) for trace in fig.data if "x" in trace and _is_date_axis(trace.x)
+                   for v in trace.x})
+
+
 def _month_span(fig) -> int:
-    stamps = [pd.Timestamp(v) for trace in fig.data if "x" in trace and _is_date_axis(trace.x) for v in trace.x]
-    first, last = min(stamps), max(stamps)
+    stamps = _distinct_dates(fig)
+    first, last = stamps[0], stamps[-1]
     return (last.year - first.year) * 12 + last.month - first.month + 1
 
 

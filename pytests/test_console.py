@@ -164,6 +164,22 @@ def test_monthly_axes_read_as_months_and_daily_axes_as_days():
     assert date_axis_format([["a", "b"], [1, 2]]) is None  # categories, numbers: no date format
 
 
+def test_a_few_cutoff_dates_get_a_tick_each():
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from console.ui import style_date_axis
+
+    cutoffs = [dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 31)]
+    fig = go.Figure(go.Scatter(x=cutoffs, y=[1, 2, 3]))
+    style_date_axis(fig)
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+    assert [pd.Timestamp(v).date() for v in fig.layout.xaxis.tickvals] == cutoffs
+    months = go.Figure(go.Bar(x=[dt.date(2024, m, 1) for m in (1, 2, 3)], y=[1, 2, 3]))
+    style_date_axis(months)
+    assert (months.layout.xaxis.tickformat, months.layout.xaxis.dtick) == ("%Y-%m", "M1")
+
+
 def test_both_languages_have_every_label():
     assert set(i18n.LABELS["zh"]) == set(i18n.LABELS["en"])
     assert all(text.strip() for labels in i18n.LABELS.values() for text in labels.values())
