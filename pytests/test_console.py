@@ -329,6 +329,37 @@ def test_overview_kpis_equal_the_marts(tiny_db):
     assert dict(zip(bars["y"], bars["x"], strict=True)) == by_code
 
 
+def test_overview_opens_on_the_last_complete_month_and_does_not_compare_a_month_to_date(tiny_db, tmp_path):
+    """A warehouse whose last month is in progress (the marts flag it: is_complete_month
+    false, as on any as_of_date before a month's last day): the page opens on the last
+    complete month; the month in progress is labelled month to date, and what accrues over a
+    month (active members, sales, output, new members) gets no delta against a whole month."""
+    import datetime as dt
+
+    db = copy_db(tiny_db, tmp_path)
+    (last,) = query(db, "select max(month) from marts.group_health_monthly")[0]
+    with duckdb.connect(str(db)) as con:
+        for mart in ("group_health_monthly", "funnel_monthly"):
+            con.execute(f"update marts.{mart} set is_complete_month = false where month = ?", [last])
+    complete = (last - dt.timedelta(days=1)).replace(day=1)
+    now, before = independent_month_kpis(db, last), independent_month_kpis(db, complete)
+
+    at = open_app(db)
+    no_exception(at)
+    assert at.selectbox(key="overview_month").value == complete.strftime("%Y-%m")
+    assert metric_values(at)[zh("kpi_sales")] == f"{before['sales']:,.0f}"
+
+    at.selectbox(key="overview_month").select(f"{last.strftime('%Y-%m')} · {zh('mtd')}").run()
+    no_exception(at)
+    values, deltas = metric_values(at), metric_deltas(at)
+    assert values[zh("kpi_sales")] == f"{now['sales']:,.0f}"
+    assert values[zh("kpi_activity_rate")] == pct(now["activity_rate"])
+    assert deltas[zh("kpi_members")] == f"{now['members'] - before['members']:+,}"
+    for flow in ("kpi_active_members", "kpi_activity_rate", "kpi_sales", "kpi_unit_output", "kpi_new_members"):
+        assert not deltas[zh(flow)], flow
+    assert any(zh("mtd") in c.value for c in at.caption)
+
+
 # --------------------------------------------------------------------------- filters
 
 

@@ -12,16 +12,25 @@ if metrics.empty:
     st.info(t("no_data"))
     st.stop()
 
-month_labels = [ui.fmt_month(m) for m in metrics["month"]]
-choice = st.selectbox(t("overview_month"), month_labels[::-1], key="overview_month")
+complete = metrics["is_complete_month"].fillna(False).astype(bool)
+month_labels = [ui.fmt_month(m) if done else f"{ui.fmt_month(m)} · {t('mtd')}"
+                for m, done in zip(metrics["month"], complete, strict=True)]
+# The page opens on the last complete month: a month in progress holds a few days of sales
+# and activity, and comparing them with a whole month reads as a collapse on the 1st.
+opening = max((i for i in range(len(metrics)) if complete.iloc[i]), default=len(metrics) - 1)
+choice = st.selectbox(t("overview_month"), month_labels[::-1], index=len(metrics) - 1 - opening,
+                      key="overview_month")
 index = month_labels.index(choice)
 current = metrics.iloc[index]
 previous = metrics.iloc[index - 1] if index > 0 else None
-st.caption(t("overview_caption", as_of=ui.q(queries.as_of_date)))
+in_progress = not complete.iloc[index]
+st.caption(t("overview_caption_mtd" if in_progress else "overview_caption", as_of=ui.q(queries.as_of_date)))
 
 
-def delta(column: str, kind: str):
-    if previous is None or ui.is_missing(current[column]) or ui.is_missing(previous[column]):
+def delta(column: str, kind: str, flow: bool):
+    # a month to date is not compared with a whole month on what accrues over the month
+    if previous is None or (flow and in_progress) or ui.is_missing(current[column]) \
+            or ui.is_missing(previous[column]):
         return None
     change = float(current[column]) - float(previous[column])
     if kind == "pct":
@@ -31,18 +40,19 @@ def delta(column: str, kind: str):
     return f"{int(change):+,}"
 
 
+# (field, label, format, delta kind, accrues over the month)
 KPIS = (
-    ("members", "kpi_members", ui.fmt_int, "int"),
-    ("active_members", "kpi_active_members", ui.fmt_int, "int"),
-    ("activity_rate", "kpi_activity_rate", ui.fmt_pct, "pct"),
-    ("expected_activity_rate", "kpi_expected_activity_rate", ui.fmt_pct, "pct"),
-    ("sales", "kpi_sales", ui.fmt_money, "money"),
-    ("unit_output", "kpi_unit_output", ui.fmt_money, "money"),
-    ("new_members", "kpi_new_members", ui.fmt_int, "int"),
+    ("members", "kpi_members", ui.fmt_int, "int", False),
+    ("active_members", "kpi_active_members", ui.fmt_int, "int", True),
+    ("activity_rate", "kpi_activity_rate", ui.fmt_pct, "pct", True),
+    ("expected_activity_rate", "kpi_expected_activity_rate", ui.fmt_pct, "pct", False),
+    ("sales", "kpi_sales", ui.fmt_money, "money", True),
+    ("unit_output", "kpi_unit_output", ui.fmt_money, "money", True),
+    ("new_members", "kpi_new_members", ui.fmt_int, "int", True),
 )
 columns = [*st.columns(4), *st.columns(4)]
-for column, (field, key, fmt, kind) in zip(columns, KPIS, strict=False):
-    column.metric(t(key), fmt(current[field]), delta(field, kind))
+for column, (field, key, fmt, kind, flow) in zip(columns, KPIS, strict=False):
+    column.metric(t(key), fmt(current[field]), delta(field, kind, flow))
 
 # 30-day activation compares complete cohorts only: a month whose new members have not all
 # had their 30 days yet is still filling in, so the KPI shows the latest complete cohort up
@@ -60,7 +70,7 @@ else:
     columns[7].metric(t("kpi_activation_rate"), "–")
 if not cohort_complete.iloc[index]:
     st.caption(t("activation_complete_caption", month=month_labels[complete_index[-1]] if complete_index else "–")
-               + f" {choice}: {t('filling_in')}.")
+               + f" {ui.fmt_month(current['month'])}: {t('filling_in')}.")
 
 counts = ui.q(queries.warning_counts)
 left, right = st.columns(2)
@@ -80,7 +90,6 @@ else:
     ui.chart(fig)
 
 st.subheader(t("trend_title"))
-complete = metrics["is_complete_month"].fillna(False).astype(bool)
 fig = make_subplots(specs=[[{"secondary_y": True}]])
 fig.add_trace(go.Bar(
     x=metrics["month"], y=metrics["sales"], name=t("sales"),
