@@ -47,6 +47,14 @@ STRUCTURAL = {
         {"orders.csv": "order_id,member_id,ordered_at,status\nO7,U1,2024-03-02T10:00:00+08:00,paid,x,y\n"},
         "cannot parse the CSV",
     ),
+    # order_items has no timestamp column: the structure check reads none of it, and the
+    # load's own read finds the ragged row (after a good file of the batch was loaded)
+    "ragged csv found while loading": (
+        {"orders.csv": GOOD_ORDER,
+         "order_items.csv": "order_id,line_no,sku,category_code,quantity,line_amount,refunded_amount\n"
+                            "O7,1,SKU-1,skincare,1,10.00,0\nO7,2,SKU-2,skincare,1,10.00,0,extra\n"},
+        "cannot parse the CSV",
+    ),
 }
 
 

@@ -324,10 +324,11 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
             ts_columns = [c for c in spec.of_kind(TIMESTAMP) if c in header]
             seen_value = dict.fromkeys(ts_columns, False)
             seen_offset = dict.fromkeys(ts_columns, False)
-            # The whole file is parsed (a malformed row anywhere is structural), but
-            # as Arrow text only: no pandas frame, and a column stops being searched
-            # once one value with an offset was seen.
-            for table in _text_tables(path, ts_columns, chunk_rows):
+            # Read (as Arrow text) only until every timestamp column has shown one value
+            # with an offset: usually the first chunk, and nothing of a file without one.
+            # A malformed row further on is found by the load's own read, which raises
+            # the same StructuralError; the load writes to a copy that is then discarded.
+            for table in ([] if not ts_columns else _text_tables(path, ts_columns, chunk_rows)):
                 for column in ts_columns:
                     if seen_offset[column]:
                         continue
@@ -335,6 +336,8 @@ def check_structure(batches: list[Batch], chunk_rows: int) -> list[str]:
                     if values.null_count < len(values):
                         seen_value[column] = True
                         seen_offset[column] = _any_search(values, offset)
+                if all(seen_offset.values()):
+                    break
             for column in ts_columns:
                 if seen_value[column] and not seen_offset[column]:
                     raise StructuralError(
