@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -795,7 +796,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="after timing, compare with the built marts cell by cell (exit 1 if they differ)")
     args = parser.parse_args(argv)
-    with duckdb.connect(args.db, read_only=True) as con:
+    # the same memory cap as dbt's DuckDB (profiles/profiles.yml): a fair race, and a
+    # bounded peak (10 GB at XL without one)
+    config = {"memory_limit": os.environ.get("RADAR_DUCKDB_MEMORY_LIMIT", "3GB")}
+    with duckdb.connect(args.db, read_only=True, config=config) as con:
         timings = compute(con, args.as_of)
         for name, seconds in timings.items():
             print(f"{name:<32} {seconds:8.3f} s")
