@@ -609,6 +609,8 @@ def test_warning_quality_shows_the_backtest_in_words(tiny_db):
         assert {trace["name"] for trace in auc["data"]} == {
             (i18n.label(lang, f"quality_alert_{c}")) for c in codes if c.startswith("score_")}
         assert base["data"][0]["y"] == [r[4] for r in table if r[0] == codes[0]]
+        # one bar per cut-off: the axis says base rate, not "(latest cut-off)" as the KPI does
+        assert base["layout"]["yaxis"]["title"]["text"] == i18n.label(lang, "quality_base_rate_axis")
         frame = at.dataframe[0].value
         cells = frame.astype(str).to_numpy().ravel().tolist()
         assert not any(cell in ("None", "nan", "NaN") or "_" in cell for cell in cells), cells

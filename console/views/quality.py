@@ -74,9 +74,9 @@ with left:
     ui.chart(fig)
 with right:
     base = rows.drop_duplicates("cutoff_date")
-    fig = go.Figure(go.Bar(x=base["cutoff_date"], y=base["base_rate"], name=t("quality_base_rate")))
+    fig = go.Figure(go.Bar(x=base["cutoff_date"], y=base["base_rate"], name=t("quality_base_rate_axis")))
     fig.update_layout(title=t("quality_base_title"), height=360)
-    fig.update_yaxes(title=t("quality_base_rate"), tickformat=".0%")
+    fig.update_yaxes(title=t("quality_base_rate_axis"), tickformat=".0%")
     ui.chart(fig)
 
 st.subheader(t("quality_table_title"))
