@@ -327,6 +327,26 @@ def test_changed_data_before_the_horizon_is_recomputed(backtest_db, tmp_path):
     assert {h: after[("score_recency", h)][5] for h in (30, 60, 90)} == {30: 9, 60: 8, 90: 6}
 
 
+def test_cutoffs_built_a_few_at_a_time_give_the_same_results(hand_warehouse, tmp_path, monkeypatch):
+    """RADAR_BACKTEST_CUTOFFS_PER_BUILD splits the cut-offs over dbt builds (bounded memory and
+    disk at scale); every figure is the one a single build of all cut-offs gives."""
+    tables = {"alert_backtest": f"select {COLUMNS} from marts.alert_backtest order by 1, 2, 3",
+              "task_backtest": "select * exclude (as_of_date) from marts.task_backtest order by all"}
+    results = {}
+    for per_build in ("3", "1"):
+        db = tmp_path / f"radar_{per_build}.duckdb"
+        shutil.copyfile(hand_warehouse, db)
+        monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", per_build)
+        report = backtest.run(db, months=3, scorer=hand_scorer, use_cache=False)
+        assert len(report["computed"]) == 3
+        results[per_build] = {name: query(db, sql) for name, sql in tables.items()}
+        assert {r[1] for r in results[per_build]["alert_backtest"]} == set(report["cutoffs"])
+    assert results["1"] == results["3"]
+    monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "0")
+    with pytest.raises(backtest.BacktestError, match="at least 1"):
+        backtest.run(tmp_path / "radar_1.duckdb", months=1, scorer=hand_scorer)
+
+
 def test_failed_backtest_leaves_the_warehouse_untouched(backtest_db, tmp_path):
     db = tmp_path / "radar.duckdb"
     shutil.copyfile(backtest_db, db)

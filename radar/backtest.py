@@ -246,6 +246,9 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
 
     started = time.monotonic()
     settings = project_vars()
+    per_build = int(os.environ.get("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "3"))
+    if per_build < 1:
+        raise BacktestError("RADAR_BACKTEST_CUTOFFS_PER_BUILD must be at least 1")
     months = int(settings["backtest_months"] if months is None else months)
     horizons = sorted(int(h) for h in (settings["backtest_horizons"] if horizons is None else horizons))
     if months < 1 or not horizons or min(horizons) < 1:
@@ -288,15 +291,24 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
             write_scores(con, todo, scorer)
             scoring_seconds = time.monotonic() - scoring_started
         dbt_vars = {
-            "backtest_cutoffs": [{"cutoff_date": str(c), "data_fingerprint": fingerprints[c]} for c in todo],
             "backtest_report_cutoffs": [str(c) for c in cutoffs],
             "backtest_as_of_date": str(backtest_as_of),
             "backtest_horizons": horizons,
             "backtest_score_source": getattr(scorer, "__module__", None) or "unknown",
         }
         dbt_started = time.monotonic()
-        run_dbt(["build", "--selector", "backtest", *(["--full-refresh"] if full_refresh else [])],
-                work, dbt_vars)
+        # A few cut-offs per dbt build: each evaluates every member on every day of its
+        # window, and twelve at once at L spilled more than 35 GB to disk under the 3GB
+        # memory cap. A cut-off's rows do not depend on which others are built with it
+        # (int_backtest_results), so the result is the same (test_backtest).
+        chunks = [todo[i:i + per_build] for i in range(0, len(todo), per_build)] or [[]]
+        for i, chunk in enumerate(chunks):
+            if len(chunks) > 1:
+                log(f"  cut-offs {', '.join(map(str, chunk))} (build {i + 1} of {len(chunks)})")
+            dbt_vars["backtest_cutoffs"] = [{"cutoff_date": str(c), "data_fingerprint": fingerprints[c]}
+                                            for c in chunk]
+            run_dbt(["build", "--selector", "backtest", *(["--full-refresh"] if full_refresh and i == 0 else [])],
+                    work, dbt_vars)
         dbt_seconds = time.monotonic() - dbt_started
         with duckdb.connect(str(work)) as con:
             con.execute("drop table if exists backtest.churn_scores")
