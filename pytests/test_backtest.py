@@ -223,12 +223,20 @@ def test_alert_window_boundaries(backtest_db):
         select member_id, alert_code from intermediate.int_backtest_member_alerts order by 1, 2""")
     assert flagged == [("M03", "recall_due"), ("M04", "entered_churn"), ("M05", "segment_downgrade"),
                        ("M05", "spend_drop"), ("M06", "new_member_inactive"), ("M10", "segment_downgrade")]
+    # M03's recall (01-02 + 30 + 30) falls on 03-02, an event day; M01's and M14's (01-01 + 60)
+    # on 03-01 = c − 30: not a window day, so not even evaluated (int_backtest_member_days)
     recall_days = query(backtest_db, """
         select entity_id, evaluation_date from intermediate.int_backtest_member_warnings
         where alert_code = 'recall_due' and evaluation_date between '2024-03-01' and '2024-03-31'
         order by 1, 2""")
-    assert recall_days == [("M01", dt.date(2024, 3, 1)), ("M03", dt.date(2024, 3, 2)),
-                           ("M14", dt.date(2024, 3, 1))]
+    assert recall_days == [("M03", dt.date(2024, 3, 2))]
+    evaluated = query(backtest_db, """
+        select member_id, snapshot_date, is_event_day from intermediate.int_backtest_member_days
+        where member_id in ('M01', 'M03') and snapshot_date between '2024-03-01' and '2024-03-31'
+        order by 1, 2""")
+    # M01: no event day in [03-02, 03-31] (the first of the month, 03-01, is before the window);
+    # M03: 03-02 and the day before it
+    assert evaluated == [("M03", dt.date(2024, 3, 1), False), ("M03", dt.date(2024, 3, 2), True)]
 
 
 # The mentor's list on c itself (int_backtest_member_tasks, task_backtest). Member alerts new on
@@ -345,6 +353,45 @@ def test_cutoffs_built_a_few_at_a_time_give_the_same_results(hand_warehouse, tmp
     monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "0")
     with pytest.raises(backtest.BacktestError, match="at least 1"):
         backtest.run(tmp_path / "radar_1.duckdb", months=1, scorer=hand_scorer)
+
+
+def ranked_scorer(con, cutoff: dt.date) -> pd.DataFrame:
+    """Any fixed ranking of the members joined by the cut-off (this test compares alerts, not scores)."""
+    members = con.execute("select member_id from intermediate.int_members where join_date <= ? order by 1",
+                          [cutoff]).df()
+    members["churn_risk"] = [(i * 7 % 11) / 10 for i in range(len(members))]
+    members["p_alive"] = None
+    members["expected_purchases_90d"] = [(i * 5 % 13) / 4 for i in range(len(members))]
+    return members
+
+
+def test_event_days_give_the_result_of_every_day(tiny_db, tmp_path, monkeypatch):
+    """int_backtest_member_days evaluates a member only on the window days where an input of her
+    alerts can change (and the day before each); evaluating every member on every day of the 12
+    windows (RADAR_BACKTEST_EVERY_DAY=1) gives the same new alerts and every figure of the backtest.
+    The generated data hold purchases at every distance from the windows, so a missing kind of
+    event day (a threshold, a recall day, a window edge, a month start) loses or adds an alert."""
+    tables = {"new_alerts": "select * from intermediate.int_backtest_member_new_alerts order by all",
+              "alert_backtest": f"select {COLUMNS} from marts.alert_backtest order by 1, 2, 3",
+              "task_backtest": "select * exclude (as_of_date) from marts.task_backtest order by all"}
+    monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "12")
+    results, member_days = {}, {}
+    for every_day in ("0", "1"):
+        db = tmp_path / f"radar_{every_day}.duckdb"
+        shutil.copyfile(tiny_db, db)
+        monkeypatch.setenv("RADAR_BACKTEST_EVERY_DAY", every_day)
+        report = backtest.run(db, scorer=ranked_scorer, use_cache=False)
+        assert len(report["computed"]) == 12
+        results[every_day] = {name: query(db, sql) for name, sql in tables.items()}
+        member_days[every_day] = query(db, """
+            select count(*), sum(case when is_event_day then 1 else 0 end)
+            from intermediate.int_backtest_member_days""")[0]
+    codes = {row[1] for row in results["1"]["new_alerts"]}
+    assert codes == {"segment_downgrade", "spend_drop", "recall_due", "entered_churn", "new_member_inactive"}
+    assert results["0"] == results["1"]
+    # the event days are a real subset: fewer member-days, and not all of them event days
+    assert member_days["0"][0] < member_days["1"][0] / 2
+    assert member_days["0"][1] < member_days["0"][0]
 
 
 def test_failed_backtest_leaves_the_warehouse_untouched(backtest_db, tmp_path):

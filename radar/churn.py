@@ -910,8 +910,8 @@ def _in_parallel(*tasks):
         return [future.result() for future in futures]
 
 
-def _train_and_score(train, alive, stats: dict, diagnostics: bool):
-    """Out-of-time holdout (latest training month end), then the model on every month end.
+def _train_and_score(train, alive, stats: dict, diagnostics: bool, holdout: bool = True):
+    """Out-of-time holdout (latest training month end; only with ``holdout``), then the model on every month end.
 
     The holdout model (with its AUCs and permutation importances) and the
     published model are independent fits: they run at the same time.
@@ -925,7 +925,7 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     stats.update(training_cutoffs=", ".join(str(_as_date(m)) for m in months),
                  training_rows=int(len(train)), training_churn_rate=float(y.mean()))
     tasks = []
-    if len(months) >= 2:
+    if holdout and len(months) >= 2:
         early = (train["snapshot_date"] < months[-1]).to_numpy()
         hold = train.loc[~early]
         if len(np.unique(y[early])) == 2:
@@ -963,14 +963,15 @@ def _train_and_score(train, alive, stats: dict, diagnostics: bool):
     return risk, stats, importances
 
 
-def score(con, cutoff, diagnostics: bool = True, with_spend: bool = True) -> ScoreResult:
+def score(con, cutoff, diagnostics: bool = True, with_spend: bool = True, holdout: bool = True) -> ScoreResult:
     """Fit BG/NBD and Gamma-Gamma and train the churn classifier as of ``cutoff``; score.
 
     Only data dated ≤ cutoff is read; the classifier trains on the members
     alive on the last TRAINING_MONTHS complete month ends c with
     c + 90 ≤ cutoff, features as of c, outcome "no purchase on c+1 … c+90".
     The latest of those month ends is first held out (trained on the earlier
-    ones) to measure out-of-time AUC; the published model then trains on all.
+    ones) to measure out-of-time AUC (skipped with ``holdout=False``: the
+    holdout figures stay null); the published model then trains on all.
     With no such month end (or a one-class outcome) churn_risk falls back to
     BG/NBD's P(no purchase in 90 days) (method ``bgnbd_fallback``; members
     without a purchase then have no churn_risk).
@@ -979,7 +980,7 @@ def score(con, cutoff, diagnostics: bool = True, with_spend: bool = True) -> Sco
     check_cutoff(con, cutoff)
     now = member_features(con, [cutoff], cutoff)
     with _threads(len(now)):
-        return _score(con, cutoff, now, diagnostics, with_spend)
+        return _score(con, cutoff, now, diagnostics, with_spend, holdout)
 
 
 def _not_fitted(cutoff, now) -> ScoreResult:
@@ -1005,7 +1006,7 @@ def _not_fitted(cutoff, now) -> ScoreResult:
     return ScoreResult(cutoff, scores, [row], "insufficient_data")
 
 
-def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> ScoreResult:
+def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True, holdout: bool = True) -> ScoreResult:
     if int((now["has_purchase"] == 1).sum()) < MIN_FIT_BUYERS:
         return _not_fitted(cutoff, now)
     bg = _fit_bgnbd_frame(now)
@@ -1049,7 +1050,7 @@ def _score(con, cutoff, now, diagnostics: bool, with_spend: bool = True) -> Scor
     # documented BG/NBD fallback scores instead
     if (train is not None and len(train) >= MIN_TRAINING_ROWS
             and train["churned_within_horizon"].nunique() == 2):
-        risk, stats, importances = _train_and_score(train, alive, stats, diagnostics)
+        risk, stats, importances = _train_and_score(train, alive, stats, diagnostics, holdout)
         method = "learned"
 
 
@@ -1115,7 +1116,8 @@ def scores_as_of(con, cutoff) -> pd.DataFrame:
     known by cutoff. Deterministic: the same warehouse and cutoff give the same
     scores.
     """
-    result = score(con, cutoff, diagnostics=False, with_spend=False)
+    # no holdout model: its AUCs are not returned, and the published model does not depend on it
+    result = score(con, cutoff, diagnostics=False, with_spend=False, holdout=False)
     return result.scores[["member_id", "churn_risk", "p_alive", "expected_purchases_90d",
                           "expected_value_90d"]].copy()
 

@@ -9,8 +9,11 @@
     joining, tenure month and, with_rosters, the group and mentor of the
     member's roster that day.
 
-    snapshot_dates: a relation with one row per snapshot_date. -#}
-{% macro member_snapshot_facts(snapshot_dates, with_rosters=true) %}
+    snapshot_dates: a relation with one row per snapshot_date.
+    member_dates (optional): a relation of (member_id, snapshot_date) pairs
+    on those dates: only these members on these days (the backtest's event
+    days), with the purchases joined per member instead of per date. -#}
+{% macro member_snapshot_facts(snapshot_dates, with_rosters=true, member_dates=none) %}
 with
 
 snapshot_dates as (
@@ -30,6 +33,14 @@ daily_purchases as (
     select * from {{ ref('int_member_daily_purchases') }}
 
 ),
+{%- if member_dates is not none %}
+
+member_dates as (
+
+    select * from {{ member_dates }}
+
+),
+{%- endif %}
 
 {%- if with_rosters %}
 
@@ -49,8 +60,15 @@ spine as (
         snapshot_dates.snapshot_date
 
     from members
+    {%- if member_dates is not none %}
+    inner join member_dates as snapshot_dates
+        on
+            members.member_id = snapshot_dates.member_id
+            and members.join_date <= snapshot_dates.snapshot_date
+    {%- else %}
     inner join snapshot_dates
         on members.join_date <= snapshot_dates.snapshot_date
+    {%- endif %}
 
 ),
 
@@ -145,9 +163,16 @@ snapshot_totals as (
         running_totals.purchase_date as last_purchase_date
 
     from running_totals
+    {%- if member_dates is not none %}
+    inner join spine as snapshot_dates
+        on
+            running_totals.member_id = snapshot_dates.member_id
+            and running_totals.purchase_date <= snapshot_dates.snapshot_date
+    {%- else %}
     inner join snapshot_dates
         on
             running_totals.purchase_date <= snapshot_dates.snapshot_date
+    {%- endif %}
             and (
                 running_totals.next_purchase_date is null
                 or running_totals.next_purchase_date > snapshot_dates.snapshot_date
@@ -187,11 +212,25 @@ window_purchases as (
         ) as monetary_prev_30d
 
     from daily_purchases
+    {%- if member_dates is not none %}
+    cross join first_snapshot
+    inner join spine as snapshot_dates
+        on
+            daily_purchases.member_id = snapshot_dates.member_id
+            and daily_purchases.purchase_date <= snapshot_dates.snapshot_date
+            and daily_purchases.purchase_date
+            > {{ dbt.dateadd('day', -2 * var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+    -- per member: only the purchases any of the dates can need
+    where
+        daily_purchases.purchase_date
+        > {{ dbt.dateadd('day', -2 * var('rfm_window_days'), 'first_snapshot.first_snapshot_date') }}
+    {%- else %}
     inner join snapshot_dates
         on
             daily_purchases.purchase_date <= snapshot_dates.snapshot_date
             and daily_purchases.purchase_date
             > {{ dbt.dateadd('day', -2 * var('rfm_window_days'), 'snapshot_dates.snapshot_date') }}
+    {%- endif %}
     group by 1, 2
 
 ),

@@ -15,8 +15,15 @@ warnings as (
 
 ),
 
--- Every day of a window and the day before it are evaluation days, so the
--- previous open day of the alert is d − 1 exactly when it was open then.
+member_days as (
+
+    select * from {{ ref('int_backtest_member_days') }}
+
+),
+
+-- The day before an event day is evaluated too, so there the previous open
+-- day of the alert is d − 1 exactly when it was open then; on the other
+-- days nothing changed since the day before (int_backtest_member_days).
 sequenced as (
 
     select
@@ -36,15 +43,23 @@ sequenced as (
 final as (
 
     select
-        evaluation_date,
-        alert_code,
-        member_id,
-        segment
+        sequenced.evaluation_date,
+        sequenced.alert_code,
+        sequenced.member_id,
+        sequenced.segment
 
     from sequenced
+    inner join member_days
+        on
+            sequenced.member_id = member_days.member_id
+            and sequenced.evaluation_date = member_days.snapshot_date
     where
-        previous_open_date is null
-        or previous_open_date != cast({{ dbt.dateadd('day', -1, 'evaluation_date') }} as date)
+        member_days.is_event_day
+        and (
+            sequenced.previous_open_date is null
+            or sequenced.previous_open_date
+            != cast({{ dbt.dateadd('day', -1, 'sequenced.evaluation_date') }} as date)
+        )
 
 )
 

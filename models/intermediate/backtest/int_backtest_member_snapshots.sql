@@ -1,11 +1,45 @@
-{#- One row per member and snapshot date (member_id, snapshot_date) on the
-    dates of int_backtest_snapshot_dates: RFM, segment, lifecycle and the
-    previous month end's segment, each date its own cut-off (macro
-    member_snapshots, the definition behind member_segments). A view: the
-    backtest reads the alerts of every day and the lifecycle of the cut-off
-    days from it. -#}
-{{ member_snapshots(
-    ref('int_backtest_member_snapshot_facts'),
-    ref('int_backtest_snapshot_dates'),
-    with_rosters=false,
-) }}
+{#- One row per member and evaluation day (member_id, snapshot_date) of
+    int_backtest_member_days: segment, lifecycle and the previous month
+    end's segment, each date its own cut-off (macro member_snapshots, the
+    definition behind member_segments), with the columns the member alerts
+    read. The RFM scores (r/f/m_score) are left out: they rank a member
+    among all members of a day, and only some members are evaluated on most
+    days. A view, read by int_backtest_member_warnings. -#}
+with
+
+snapshots as (
+
+    {{ member_snapshots(
+        ref('int_backtest_member_snapshot_facts'),
+        ref('int_backtest_snapshot_dates'),
+        with_rosters=false,
+    ) | indent(4) }}
+
+),
+
+final as (
+
+    select
+        member_id,
+        snapshot_date,
+        is_month_end,
+        has_purchase,
+        days_since_join,
+        recency_days,
+        monetary_30d,
+        monetary_prev_30d,
+        segment,
+        segment_rank,
+        is_rfm_segment,
+        lifecycle_rule,
+        lifecycle_stage,
+        previous_month_end,
+        previous_segment,
+        previous_segment_rank,
+        is_previous_rfm_segment
+
+    from snapshots
+
+)
+
+select * from final

@@ -1,0 +1,248 @@
+{#- One row per member and day (member_id, snapshot_date) the backtest
+    evaluates her member alerts on: the days of a cut-off's window
+    [c − 29, c] on which any input of her alerts can change (event days),
+    the day before each (is_new compares the two), and the previous month
+    end of both (where previous_segment is read).
+
+    Between two event days every input of the five member alerts (SPEC §5.5)
+    is the same as the day before, so no alert can be new there: the backtest
+    evaluates about a third of the member-days of the whole window with the
+    same result. Event days, from the seeds and vars: a purchase day p and
+    p + (r_high_max_days + 1, rfm_window_days, 2 × rfm_window_days,
+    decline_after_days + 1, churn_after_days + 1, decline_after_days + each
+    recall_cadence day); the join day j and j + (each activation alert day,
+    churn_after_days + 1); the first day of each month. Under RFM method
+    `mean` the flags move with the other members every day, and with var
+    backtest_evaluate_every_day (the check that this gives the same result):
+    every window day is an event day. -#}
+{{ config(materialized='table') }}
+{%- set alert_steps = (var('activation_alert_max_days') // var('activation_alert_days')) | int %}
+
+with
+
+cutoffs as (
+
+    select * from {{ ref('int_backtest_cutoffs') }}
+
+),
+
+members as (
+
+    select * from {{ ref('int_members') }}
+
+),
+
+daily_purchases as (
+
+    select * from {{ ref('int_member_daily_purchases') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('rfm_thresholds') }}
+
+),
+
+recall_cadence as (
+
+    select * from {{ ref('recall_cadence') }}
+
+),
+
+window_numbers as (
+
+    {{ dbt.generate_series(var('backtest_alert_window_days')) }}
+
+),
+
+activation_numbers as (
+
+    {{ dbt.generate_series(alert_steps) }}
+
+),
+
+window_days as (
+
+    select distinct
+        cast({{ dbt.dateadd('day', '1 - window_numbers.generated_number', 'cutoffs.cutoff_date') }} as date)
+            as evaluation_date
+
+    from cutoffs
+    cross join window_numbers
+
+),
+
+-- Days after a purchase day on which an alert input can change.
+purchase_offsets as (
+
+    select 0 as offset_days
+    union all
+    select r_high_max_days + 1 as offset_days from thresholds
+    union all
+    select {{ var('rfm_window_days') }} as offset_days
+    union all
+    select 2 * {{ var('rfm_window_days') }} as offset_days
+    union all
+    select {{ var('decline_after_days') }} + 1 as offset_days
+    union all
+    select {{ var('churn_after_days') }} + 1 as offset_days
+    union all
+    select {{ var('decline_after_days') }} + days_after_decline as offset_days from recall_cadence
+
+),
+
+join_offsets as (
+
+    select 0 as offset_days
+    union all
+    select {{ var('churn_after_days') }} + 1 as offset_days
+    union all
+    select generated_number * {{ var('activation_alert_days') }} as offset_days from activation_numbers
+
+),
+
+largest_offset as (
+
+    select max(purchase_offsets.offset_days) as max_offset_days
+
+    from purchase_offsets
+
+),
+
+window_range as (
+
+    select
+        min(window_days.evaluation_date) as first_day,
+        max(window_days.evaluation_date) as last_day
+
+    from window_days
+
+),
+
+every_day_is_an_event as (
+
+    select
+        {{ 'true' if var('backtest_evaluate_every_day') else 'false' }} or count(*) > 0 as is_every_day
+
+    from thresholds
+    where method != 'fixed'
+
+),
+
+-- The window days that are event days for every member: the first day of
+-- each month (or every day).
+days_for_everyone as (
+
+    select window_days.evaluation_date
+
+    from window_days
+    cross join every_day_is_an_event
+    where
+        every_day_is_an_event.is_every_day
+        or window_days.evaluation_date = cast({{ dbt.date_trunc('month', 'window_days.evaluation_date') }} as date)
+
+),
+
+member_events as (
+
+    select
+        daily_purchases.member_id,
+        cast({{ dbt.dateadd('day', 'purchase_offsets.offset_days', 'daily_purchases.purchase_date') }} as date)
+            as event_date
+
+    from daily_purchases
+    cross join window_range
+    cross join largest_offset
+    cross join purchase_offsets
+    where
+        daily_purchases.purchase_date <= window_range.last_day
+        and daily_purchases.purchase_date
+        >= cast({{ dbt.dateadd('day', '-largest_offset.max_offset_days', 'window_range.first_day') }} as date)
+
+    union all
+
+    select
+        members.member_id,
+        cast({{ dbt.dateadd('day', 'join_offsets.offset_days', 'members.join_date') }} as date) as event_date
+
+    from members
+    cross join join_offsets
+
+    union all
+
+    select
+        members.member_id,
+        days_for_everyone.evaluation_date as event_date
+
+    from members
+    inner join days_for_everyone
+        on members.join_date <= days_for_everyone.evaluation_date
+
+),
+
+event_days as (
+
+    select distinct
+        member_events.member_id,
+        member_events.event_date
+
+    from member_events
+    inner join window_days
+        on member_events.event_date = window_days.evaluation_date
+
+),
+
+evaluated_days as (
+
+    select
+        member_id,
+        event_date as snapshot_date,
+        1 as is_event_day
+
+    from event_days
+
+    union all
+
+    select
+        member_id,
+        cast({{ dbt.dateadd('day', -1, 'event_date') }} as date) as snapshot_date,
+        0 as is_event_day
+
+    from event_days
+
+),
+
+previous_month_ends as (
+
+    select distinct
+        member_id,
+        cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'snapshot_date')) }} as date) as snapshot_date,
+        0 as is_event_day
+
+    from evaluated_days
+
+),
+
+candidates as (
+
+    select * from evaluated_days
+    union all
+    select * from previous_month_ends
+
+),
+
+-- Days before her join are kept: the member_snapshot_facts spine drops them.
+final as (
+
+    select
+        member_id,
+        snapshot_date,
+        max(is_event_day) = 1 as is_event_day
+
+    from candidates
+    group by 1, 2
+
+)
+
+select * from final
