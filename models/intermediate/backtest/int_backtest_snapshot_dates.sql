@@ -1,5 +1,5 @@
-{#- One row per snapshot date (snapshot_date) the backtest evaluates the
-    member alerts on: every day of [c − backtest_alert_window_days, c] for
+{#- One row per snapshot date (snapshot_date) a backtest evaluation day can
+    fall on (int_backtest_member_days picks each member's): every day of [c − backtest_alert_window_days, c] for
     each cut-off c of int_backtest_cutoffs (the window [c − 29, c] and the
     day before its first day, for is_new), and the previous month end of
     each of those days (where previous_segment is read). Same columns as
