@@ -200,6 +200,34 @@ def test_dead_runs_work_file_is_cleaned_and_lock_is_released(built, capsys):
     assert not list(db.parent.glob("*.building*"))
 
 
+TERMINATED_RUN = """
+import os, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from radar import pipeline
+pipeline.stop_on_sigterm()
+child = "import os, pathlib, sys, time; pathlib.Path(sys.argv[1]).write_text(str(os.getpid())); time.sleep(300)"
+pipeline._run_quietly([sys.executable, "-c", child, sys.argv[2]], dict(os.environ), Path(sys.argv[3]))
+"""
+
+
+def test_sigterm_stops_the_dbt_it_runs(tmp_path):
+    """A run ended by SIGTERM (a scheduler's timeout) stops the dbt process it started before it
+    deletes its work file; left running, dbt would go on writing to a file that is gone."""
+    child_pid = tmp_path / "child.pid"
+    run = subprocess.Popen([sys.executable, "-c", TERMINATED_RUN, str(ROOT), str(child_pid),
+                            str(tmp_path / "dbt.log")], stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not child_pid.exists() or not child_pid.read_text():
+        assert run.poll() is None and time.monotonic() < deadline, run.stderr.read() if run.stderr else ""
+        time.sleep(0.1)
+    pid = int(child_pid.read_text())
+    run.send_signal(signal.SIGTERM)
+    assert run.wait(timeout=60) == 143
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
 WRITER = """
 import duckdb, sys, time
 con = duckdb.connect(sys.argv[1])

@@ -354,7 +354,10 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from radar.pipeline import stop_on_sigterm
     from radar.runlock import WarehouseBusy
+
+    stop_on_sigterm()
 
     parser = argparse.ArgumentParser(
         description="Backtest every member warning and churn score against what happened next "

@@ -159,26 +159,22 @@ def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT
     dbt's one-line summary (``Done. PASS=…``) or, on failure, the failing nodes and the log path."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    summary = ""
-    shown_quarter = 0
     with log_path.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
         assert process.stdout is not None
-        for raw in process.stdout:
-            out.write(raw)
-            line = _ANSI.sub("", raw).rstrip()
-            done = _NODE_DONE.search(line)
-            if done:
-                number, total, status = int(done.group(1)), int(done.group(2)), done.group(3)
-                if status in ("ERROR", "FAIL"):
-                    failures.append(line.split("  ", 1)[-1].strip())
-                quarter = number * 4 // total
-                if quarter > shown_quarter:
-                    shown_quarter = quarter
-                    log(f"  dbt: {number} of {total} nodes done")
-            elif "Done. PASS=" in line:
-                summary = line[line.index("Done. PASS="):]
+        try:
+            summary = _follow(process, out, failures)
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm): dbt must not go on
+            # writing to a work file the caller is about to delete
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            raise
         returncode = process.wait()
     if summary:
         log(f"  dbt: {summary}")
@@ -189,6 +185,35 @@ def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT
             log(f"  … {len(failures) - 20} more failures")
     log(f"  dbt output: {log_path}")
     return returncode
+
+
+def _follow(process, out, failures: list[str]) -> str:
+    """Copy dbt's output to ``out`` as it comes, print progress at each quarter, collect the
+    failing nodes into ``failures``; returns dbt's one-line summary (or "")."""
+    summary, shown_quarter = "", 0
+    for raw in process.stdout:
+        out.write(raw)
+        line = _ANSI.sub("", raw).rstrip()
+        done = _NODE_DONE.search(line)
+        if done:
+            number, total, status = int(done.group(1)), int(done.group(2)), done.group(3)
+            if status in ("ERROR", "FAIL"):
+                failures.append(line.split("  ", 1)[-1].strip())
+            quarter = number * 4 // total
+            if quarter > shown_quarter:
+                shown_quarter = quarter
+                log(f"  dbt: {number} of {total} nodes done")
+        elif "Done. PASS=" in line:
+            summary = line[line.index("Done. PASS="):]
+    return summary
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (a scheduler's timeout, `kill`) ends the run like Ctrl-C: the work file is
+    deleted, a running dbt is stopped, the run lock released; the warehouse stays as it was."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def utc_now():
@@ -405,6 +430,7 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
 
 
 def main(argv: list[str] | None = None) -> int:
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(
         description="Validate landing batches, load them and build the warehouse.")
     parser.add_argument("--landing", type=Path, required=True,
