@@ -206,14 +206,16 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from radar import pipeline
 pipeline.stop_on_sigterm()
-child = "import os, pathlib, sys, time; pathlib.Path(sys.argv[1]).write_text(str(os.getpid())); time.sleep(300)"
+child = ("import os, pathlib, sys, time; print('dbt started', flush=True); "
+         "pathlib.Path(sys.argv[1]).write_text(str(os.getpid())); time.sleep(300)")
 pipeline._run_quietly([sys.executable, "-c", child, sys.argv[2]], dict(os.environ), Path(sys.argv[3]))
 """
 
 
 def test_sigterm_stops_the_dbt_it_runs(tmp_path):
     """A run ended by SIGTERM (a scheduler's timeout) stops the dbt process it started before it
-    deletes its work file; left running, dbt would go on writing to a file that is gone."""
+    deletes its work file; left running, dbt would go on writing to a file that is gone. While
+    dbt runs, its log already shows what it printed (line by line, for tail -f)."""
     child_pid = tmp_path / "child.pid"
     run = subprocess.Popen([sys.executable, "-c", TERMINATED_RUN, str(ROOT), str(child_pid),
                             str(tmp_path / "dbt.log")], stderr=subprocess.PIPE, text=True)
@@ -222,6 +224,10 @@ def test_sigterm_stops_the_dbt_it_runs(tmp_path):
         assert run.poll() is None and time.monotonic() < deadline, run.stderr.read() if run.stderr else ""
         time.sleep(0.1)
     pid = int(child_pid.read_text())
+    log_deadline = time.monotonic() + 10  # the parent copies each line to the log as it reads it
+    while "dbt started" not in (tmp_path / "dbt.log").read_text() and time.monotonic() < log_deadline:
+        time.sleep(0.1)
+    assert "dbt started" in (tmp_path / "dbt.log").read_text()
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=60) == 143
     with pytest.raises(ProcessLookupError):

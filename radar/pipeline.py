@@ -159,7 +159,8 @@ def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT
     dbt's one-line summary (``Done. PASS=…``) or, on failure, the failing nodes and the log path."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
-    with log_path.open("w", encoding="utf-8") as out:
+    # line-buffered: the log shows each line as dbt prints it (tail -f while it runs)
+    with log_path.open("w", encoding="utf-8", buffering=1) as out:
         process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
         assert process.stdout is not None
