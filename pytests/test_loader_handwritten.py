@@ -122,3 +122,16 @@ def test_as_of_default_is_latest_order_date(handwritten_db, tmp_path, as_of, exp
         db = tmp_path / "asof.duckdb"
         make_run(FIXTURES / "handwritten", db, as_of=as_of)
     assert query(db, "select as_of_date from intermediate.int_run_parameters") == [(expected,)]
+
+
+def test_load_summary_names_reasons_in_words():
+    # the console table a person reads: words and grouped counts, never a raw code
+    from collections import Counter
+
+    from radar.loader import FileReport, summary_table
+
+    report = FileReport("batch_002", "orders", rows_read=1502, rows_loaded=2, rows_quarantined=1500,
+                        reasons=Counter({"end_before_start": 1499, "unknown_member": 1}))
+    line = summary_table([report]).splitlines()[1]
+    assert line.endswith("end before start 1,499, unknown member 1")
+    assert "_" not in line.split("1,500")[1]

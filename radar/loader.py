@@ -785,7 +785,8 @@ def load_batches(
 def summary_table(reports: list[FileReport]) -> str:
     lines = [f"{'batch':<24} {'file':<18} {'read':>10} {'loaded':>10} {'quarantined':>12}  reasons"]
     for r in reports:
-        reasons = ", ".join(f"{k}={v}" for k, v in sorted(r.reasons.items()))
+        # words, not codes (the codes are in landing.quarantine and the README)
+        reasons = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in sorted(r.reasons.items()))
         lines.append(
             f"{r.batch:<24} {r.file:<18} {r.rows_read:>10,} {r.rows_loaded:>10,} "
             f"{r.rows_quarantined:>12,}  {reasons}"
