@@ -367,10 +367,13 @@ def ranked_scorer(con, cutoff: dt.date) -> pd.DataFrame:
 
 def test_event_days_give_the_result_of_every_day(tiny_db, tmp_path, monkeypatch):
     """int_backtest_member_days evaluates a member only on the window days where an input of her
-    alerts can change (and the day before each); evaluating every member on every day of the 12
+    alerts can change (compared with her previous one, the first with the day before it; the
+    single-day alerts are closed between them); evaluating every member on every day of the 12
     windows (RADAR_BACKTEST_EVERY_DAY=1) gives the same new alerts and every figure of the backtest.
     The generated data hold purchases at every distance from the windows, so a missing kind of
-    event day (a threshold, a recall day, a window edge, a month start) loses or adds an alert."""
+    event day (a threshold, a recall day, a window edge, a month start), a single-day alert
+    left out of single_day_member_alerts or a comparison across the gap between two cut-offs'
+    windows loses or adds an alert."""
     tables = {"new_alerts": "select * from intermediate.int_backtest_member_new_alerts order by all",
               "alert_backtest": f"select {COLUMNS} from marts.alert_backtest order by 1, 2, 3",
               "task_backtest": "select * exclude (as_of_date) from marts.task_backtest order by all"}

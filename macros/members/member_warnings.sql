@@ -230,3 +230,12 @@ final as (
 
 select * from final
 {% endmacro %}
+
+{#- The member alerts above whose condition is an equality on a day count
+    (recall_due, entered_churn, new_member_inactive): open on such a day and
+    closed the day after, unless that day is one too. The backtest's is_new
+    relies on it (int_backtest_member_new_alerts): keep it next to the
+    conditions. -#}
+{% macro single_day_member_alerts() %}
+    {{ return(['recall_due', 'entered_churn', 'new_member_inactive']) }}
+{% endmacro %}

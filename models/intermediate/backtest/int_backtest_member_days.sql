@@ -1,20 +1,23 @@
 {#- One row per member and day (member_id, snapshot_date) the backtest
     evaluates her member alerts on: the days of a cut-off's window
     [c − 29, c] on which any input of her alerts can change (event days),
-    the day before each (is_new compares the two), and the previous month
-    end of both (where previous_segment is read).
+    the day before her first event day of the window, and the previous month
+    end of each (where previous_segment is read). previous_evaluation_date,
+    on an event day: her previous event day in the window, or the day before
+    the first; is_new compares the alerts of the two days.
 
     Between two event days every input of the five member alerts (SPEC §5.5)
-    is the same as the day before, so no alert can be new there: the backtest
-    evaluates about a third of the member-days of the whole window with the
-    same result. Event days, from the seeds and vars: a purchase day p and
-    p + (r_high_max_days + 1, rfm_window_days, 2 × rfm_window_days,
-    decline_after_days + 1, churn_after_days + 1, decline_after_days + each
-    recall_cadence day); the join day j and j + (each activation alert day,
-    churn_after_days + 1); the first day of each month. Under RFM method
-    `mean` the flags move with the other members every day, and with var
-    backtest_evaluate_every_day (the check that this gives the same result):
-    every window day is an event day. -#}
+    is the same as the day before, so no alert can be new there, and the
+    alerts of the day before an event day are those of her previous event
+    day: the backtest evaluates about a quarter of the member-days of the
+    whole window with the same result. Event days, from the seeds and vars:
+    a purchase day p and p + (r_high_max_days + 1, rfm_window_days,
+    2 × rfm_window_days, decline_after_days + 1, churn_after_days + 1,
+    decline_after_days + each recall_cadence day); the join day j and
+    j + (each activation alert day, churn_after_days + 1); the first day of
+    each month. Under RFM method `mean` the flags move with the other members
+    every day, and with var backtest_evaluate_every_day (the check that this
+    gives the same result): every window day is an event day. -#}
 {{ config(materialized='table') }}
 {%- set alert_steps = (var('activation_alert_max_days') // var('activation_alert_days')) | int %}
 
@@ -181,35 +184,79 @@ member_events as (
 
 ),
 
+-- Runs of consecutive window days (the windows of the cut-offs built
+-- together may touch, overlap or leave days between them): an event day is
+-- compared with the previous one only within its run.
+numbered_window_days as (
+
+    select
+        evaluation_date,
+        row_number() over (order by evaluation_date) as day_number
+
+    from window_days
+
+),
+
+window_runs as (
+
+    select
+        evaluation_date,
+        cast({{ dbt.dateadd('day', '-day_number', 'evaluation_date') }} as date) as run_key
+
+    from numbered_window_days
+
+),
+
 event_days as (
 
     select distinct
         member_events.member_id,
-        member_events.event_date
+        member_events.event_date,
+        window_runs.run_key
 
     from member_events
-    inner join window_days
-        on member_events.event_date = window_days.evaluation_date
+    inner join window_runs
+        on member_events.event_date = window_runs.evaluation_date
 
 ),
 
-evaluated_days as (
+-- Her event days, each with her previous event day in the same run (none for the first).
+compared_days as (
 
     select
         member_id,
         event_date as snapshot_date,
-        1 as is_event_day
+        lag(event_date) over (partition by member_id, run_key order by event_date) as previous_event_date
 
     from event_days
+
+),
+
+-- An event day is compared with her previous event day, the first with the
+-- day before it (the baseline, evaluated too).
+evaluated_days as (
+
+    select
+        member_id,
+        snapshot_date,
+        1 as is_event_day,
+        coalesce(
+            previous_event_date,
+            cast({{ dbt.dateadd('day', -1, 'snapshot_date') }} as date)
+        ) as previous_evaluation_date
+
+    from compared_days
 
     union all
 
     select
         member_id,
-        cast({{ dbt.dateadd('day', -1, 'event_date') }} as date) as snapshot_date,
-        0 as is_event_day
+        cast({{ dbt.dateadd('day', -1, 'snapshot_date') }} as date) as snapshot_date,
+        0 as is_event_day,
+        cast(null as date) as previous_evaluation_date
 
-    from event_days
+    from compared_days
+    where previous_event_date is null
 
 ),
 
@@ -218,7 +265,8 @@ previous_month_ends as (
     select distinct
         member_id,
         cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'snapshot_date')) }} as date) as snapshot_date,
-        0 as is_event_day
+        0 as is_event_day,
+        cast(null as date) as previous_evaluation_date
 
     from evaluated_days
 
@@ -238,7 +286,8 @@ final as (
     select
         member_id,
         snapshot_date,
-        max(is_event_day) = 1 as is_event_day
+        max(is_event_day) = 1 as is_event_day,
+        max(previous_evaluation_date) as previous_evaluation_date
 
     from candidates
     group by 1, 2
