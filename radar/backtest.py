@@ -188,16 +188,37 @@ def default_scorer() -> Scorer:
     return scores
 
 
-def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:
-    frames = []
-    for cutoff in cutoffs:
-        scores = scorer(con, cutoff)
+def _scores_of(con, cutoffs: list[dt.date], scorer: Scorer) -> list[pd.DataFrame]:
+    """The scorer's scores as of each cut-off, RADAR_BACKTEST_SCORE_JOBS (default 2) at a time.
+
+    Each cut-off's scores are independent of the others' (deterministic, read
+    only): two at once keep both cores busy where one cut-off's scoring leaves
+    one idle (the classifier's fit and prediction run on one thread).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(cutoff: dt.date) -> pd.DataFrame:
+        cursor = con.cursor()  # a DuckDB connection is used by one thread at a time
+        try:
+            scores = scorer(cursor, cutoff)
+        finally:
+            cursor.close()
         missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
         if missing:
             raise BacktestError(f"the churn scores as of {cutoff} lack the column(s) {', '.join(missing)}")
         frame = scores.reindex(columns=[*SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS])
         frame.insert(0, "cutoff_date", cutoff)
-        frames.append(frame)
+        return frame
+
+    jobs = max(1, int(os.environ.get("RADAR_BACKTEST_SCORE_JOBS", "2")))
+    if jobs == 1 or len(cutoffs) < 2:
+        return [one(c) for c in cutoffs]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(one, cutoffs))
+
+
+def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:
+    frames = _scores_of(con, cutoffs, scorer)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["cutoff_date", *SCORE_COLUMNS, *OPTIONAL_SCORE_COLUMNS])
     table = table.astype({"cutoff_date": "datetime64[s]", "member_id": "string", "churn_risk": "float64",
