@@ -276,7 +276,7 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
 
     started = time.monotonic()
     settings = project_vars()
-    per_build = int(os.environ.get("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "1"))
+    per_build = int(os.environ.get("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "3"))
     if per_build < 1:
         raise BacktestError("RADAR_BACKTEST_CUTOFFS_PER_BUILD must be at least 1")
     months = int(settings["backtest_months"] if months is None else months)
@@ -330,12 +330,13 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
             "backtest_evaluate_every_day": os.environ.get("RADAR_BACKTEST_EVERY_DAY", "") == "1",
         }
         dbt_started = time.monotonic()
-        # One cut-off per dbt build by default: twelve at once at L spilled more than
-        # 35 GB to disk under the 3GB memory cap, three took longer than three builds of
-        # one (measured at L: 86 s against 3 × 24 s), and with the cut-offs in a table
-        # (not a var) dbt reuses its parse, so a build costs ~1 s of start-up. A cut-off's
-        # rows do not depend on which others are built with it (int_backtest_results),
-        # so the result is the same (test_backtest).
+        # Three cut-offs per dbt build by default, measured at L from scratch (12 cut-offs,
+        # one run each, 2026-12-02, ~5.7M member-days a cut-off): 1 per build 449 s, 2 368 s,
+        # 3 285 s, 4 297 s; each build costs ~5 s of dbt start-up and its tests. Twelve at
+        # once spilled more than 35 GB under the 3GB memory cap (with the older 8M
+        # member-days a cut-off). The cut-offs are a table (not a var), so dbt reuses its
+        # parse. A cut-off's rows do not depend on which others are built with it
+        # (int_backtest_results), so the result is the same (test_backtest).
         chunks = [todo[i:i + per_build] for i in range(0, len(todo), per_build)] or [[]]
         for i, chunk in enumerate(chunks):
             if len(chunks) > 1:
