@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import os
 import shutil
@@ -176,7 +177,6 @@ def default_scorer() -> Scorer:
     evidence she will). Ranking them lowest instead would put the members most
     likely to churn (new members who never bought) at the bottom.
     """
-    import functools
 
     from radar.churn import scores_as_of
 
@@ -189,13 +189,13 @@ def default_scorer() -> Scorer:
 
 
 def _scores_of(con, cutoffs: list[dt.date], scorer: Scorer) -> list[pd.DataFrame]:
-    """The scorer's scores as of each cut-off, RADAR_BACKTEST_SCORE_JOBS (default 2) at a time.
+    """The scorer's scores as of each cut-off, RADAR_CHURN_JOBS (default 2) at a time (radar.churn._in_parallel).
 
     Each cut-off's scores are independent of the others' (deterministic, read
     only): two at once keep both cores busy where one cut-off's scoring leaves
     one idle (the classifier's fit and prediction run on one thread).
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from radar.churn import _in_parallel
 
     def one(cutoff: dt.date) -> pd.DataFrame:
         cursor = con.cursor()  # a DuckDB connection is used by one thread at a time
@@ -210,11 +210,7 @@ def _scores_of(con, cutoffs: list[dt.date], scorer: Scorer) -> list[pd.DataFrame
         frame.insert(0, "cutoff_date", cutoff)
         return frame
 
-    jobs = max(1, int(os.environ.get("RADAR_BACKTEST_SCORE_JOBS", "2")))
-    if jobs == 1 or len(cutoffs) < 2:
-        return [one(c) for c in cutoffs]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(one, cutoffs))
+    return _in_parallel(*[functools.partial(one, cutoff) for cutoff in cutoffs])
 
 
 def write_scores(con, cutoffs: list[dt.date], scorer: Scorer) -> None:

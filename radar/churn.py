@@ -903,7 +903,7 @@ def _in_parallel(*tasks):
         with _threads(0):
             return task()
 
-    if jobs == 1 or len(tasks) == 1:
+    if jobs == 1 or len(tasks) <= 1:
         return [task() for task in tasks]
     with ThreadPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
         futures = [pool.submit(limited, task) for task in tasks]
