@@ -588,6 +588,9 @@ def test_warning_quality_shows_the_backtest_in_words(tiny_db):
         order by alert_code, cutoff_date""")
     codes = sorted({r[0] for r in table})
     assert len(codes) == 8
+    per_cutoff = [r[0] for r in query(tiny_db, """
+        select cast(sum(flagged) as double) / count(distinct cutoff_date) from marts.alert_backtest
+        where horizon_days = (select max(horizon_days) from marts.alert_backtest) group by alert_code""")]
     for lang in i18n.LANGUAGES:
         at = open_app(tiny_db, "views/quality.py", lang=lang)
         no_exception(at)
@@ -615,6 +618,11 @@ def test_warning_quality_shows_the_backtest_in_words(tiny_db):
         cells = frame.astype(str).to_numpy().ravel().tolist()
         assert not any(cell in ("None", "nan", "NaN") or "_" in cell for cell in cells), cells
         assert len(frame) == 8
+        # people flagged per cut-off: the mean over the cut-offs, as a whole number of people
+        assert sorted(frame["flagged_per_cutoff"]) == sorted(f"{v:,.0f}" for v in per_cutoff)
+        # a rule has no AUC: a dash, not a blank
+        rules = frame[frame["kind"] == i18n.label(lang, "quality_kind_rule")]
+        assert len(rules) == 5 and set(rules["auc"]) == {"–"}
 
 
 # --------------------------------------------------------------------------- semantic layer

@@ -185,8 +185,11 @@ def paths(tmp_path_factory) -> dict:
     make_run(landing, nightly)
     copy_landing(generated, landing, ["batch_0002"])
     make_run(landing, nightly)
+    out["rebuild_0002"] = last_rebuild_from(nightly)
     out["batch_0003"] = next_day_batch(nightly, landing / "batch_0003")
     make_run(landing, nightly)
+    # dbt's output of that run's main build (a new as_of_date and rebuild_from_date)
+    out["build_log_0003"] = (base / "nightly.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
     out["touches_0003"] = dict(query(nightly, "select file, touched_from_utc from landing.batch_touches "
                                               "where batch = 'batch_0003'"))
     out["rebuild_0003"] = last_rebuild_from(nightly)
@@ -330,6 +333,16 @@ def test_a_model_run_alone_after_its_stale_month_is_rebuilt(paths, tmp_path):
     dbt(db, "run", "--select", "group_health_monthly")
     name = "marts.group_health_monthly"
     assert tables(db)[name] == paths["fresh"][name]
+
+
+def test_a_new_cut_off_and_rebuild_date_keep_dbt_s_parse(paths):
+    """The run vars that change every night reach dbt as environment variables
+    (macro run_var): dbt re-parses the files that read them, not the whole project
+    as it would for a changed --vars."""
+    log = paths["build_log_0003"]
+    assert "Unable to do partial parsing" not in log and "full parse" not in log, log[:2000]
+    # a changed var: as --vars, it would have re-parsed the project
+    assert paths["rebuild_0002"] != paths["rebuild_0003"] is not None
 
 
 def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):

@@ -89,6 +89,15 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
     env = engine_environment(target or "dev", dict(os.environ))
     env["RADAR_DB_PATH"] = str(db_path)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # the vars that change from run to run go through the environment (macro run_var):
+    # a changed --vars makes dbt re-parse the whole project (~5 s), a changed
+    # environment variable only the files that read it
+    dbt_vars = dict(dbt_vars)
+    for name in sorted(rebuild.RUN_VARS):
+        value = dbt_vars.pop(name, None)
+        env.pop(f"RADAR_{name.upper()}", None)
+        if value is not None:
+            env[f"RADAR_{name.upper()}"] = str(value)
     with _stable_duckdb_path(db_path, env, target) as cwd:
         _run_dbt(command, db_path, dbt_vars, target, env, cwd)
 

@@ -93,10 +93,10 @@ shown = pooled.sort_values(["is_score", "lift"], ascending=[True, False])[
     ["name", "kind", "flagged_per_cutoff", "precision", "recall", "lift", "auc"]]
 # Shown as text: a missing figure reads "–", never a blank or None.
 shown = shown.assign(
-    flagged_per_cutoff=shown["flagged_per_cutoff"].map(lambda v: f"{v:,.1f}"),
+    flagged_per_cutoff=shown["flagged_per_cutoff"].map(lambda v: f"{v:,.0f}"),
     precision=shown["precision"].map(ui.fmt_pct), recall=shown["recall"].map(ui.fmt_pct),
     lift=shown["lift"].map(fmt_ratio),
-    auc=shown["auc"].map(lambda v: "" if ui.is_missing(v) else f"{v:.3f}"))
+    auc=shown["auc"].map(lambda v: "–" if ui.is_missing(v) else f"{v:.3f}"))
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "name": t("quality_code"), "kind": t("quality_kind"), "flagged_per_cutoff": t("quality_flagged"),
     "precision": t("quality_precision"), "recall": t("quality_recall"), "lift": t("quality_lift"),

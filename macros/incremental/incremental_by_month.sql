@@ -20,7 +20,7 @@
     {%- set config = adapter.dispatch('incremental_by_month', 'retention_radar')(month_column) -%}
     {%- do config.update({
         'on_schema_change': 'fail',
-        'full_refresh': true if var('rebuild_from_date') is none else none,
+        'full_refresh': true if run_var('rebuild_from_date') is none else none,
         'pre_hook': ["{{ clear_months_from('" ~ month_column ~ "', " ~ days_before ~ ") }}"],
     }) -%}
     {{ return(config) }}
@@ -42,7 +42,7 @@
 {#- The first day of the first month an incremental run rebuilds, as
     'YYYY-MM-DD', or none (the model is built whole). -#}
 {% macro rebuild_start(days_before=0, months_before=0) -%}
-    {%- set start = var('rebuild_from_date') -%}
+    {%- set start = run_var('rebuild_from_date') -%}
     {%- if start is none or not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {%- set day = modules.datetime.date.fromisoformat(start | string)
                   - modules.datetime.timedelta(days=days_before) -%}
@@ -58,7 +58,7 @@
     models, compiled into member_segment_history in the same run: a view
     would keep the filter of the run that created it. -#}
 {% macro month_end_dates() -%}
-    {%- set start = var('rebuild_from_date') -%}
+    {%- set start = run_var('rebuild_from_date') -%}
     {%- if start is none or flags.FULL_REFRESH -%}{{ return(ref('int_member_month_end_dates')) }}{%- endif -%}
     {%- set day = modules.datetime.date.fromisoformat(start | string) -%}
     {%- set months = day.year * 12 + day.month - 2 -%}

@@ -14,8 +14,8 @@ orders as (
 
 as_of as (
 
-    {% if var('as_of_date') is not none %}
-        select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {% if run_var('as_of_date') is not none %}
+        select cast('{{ run_var("as_of_date") }}' as date) as as_of_date
     {% else %}
         select max(order_date) as as_of_date from orders
     {% endif %}

@@ -6,7 +6,7 @@
     every complete month end from the month of var rebuild_from_date on and
     keeps the earlier ones. -#}
 {{ config(**incremental_by_month('month')) }}
-{%- if execute and var('rebuild_from_date') is not none and not flags.FULL_REFRESH and not is_incremental() %}
+{%- if execute and run_var('rebuild_from_date') is not none and not flags.FULL_REFRESH and not is_incremental() %}
     {{ exceptions.raise_compiler_error(
         "member_segment_history is not in this warehouse yet: build it whole, without var "
         ~ "rebuild_from_date (with it, its inputs compute only the month ends from that date on)") }}
