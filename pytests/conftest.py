@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -86,27 +87,83 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """The folder ``build(folder)`` fills, built once per test session and shared by the workers.
+
+    Under pytest-xdist each worker has its own session fixtures, so a warehouse that
+    test files on both workers need would be built twice. The first worker to ask
+    builds it, under an exclusive lock on a file beside the workers' temporary folders;
+    the other waits for it. The result is read-only: take a :func:`private_copy`.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder the workers' basetemps share
+    folder = base / f"built-{name}"
+    with open(base / f"built-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".complete").touch()
+    return folder
+
+
+def private_copy(folder: Path, tmp_path_factory, name: str) -> Path:
+    """A copy of a :func:`built_once` folder of this worker's own (file names kept: a DuckDB
+    file's catalog is its name), so that a test may open its warehouse with a writer."""
+    copy = tmp_path_factory.mktemp(name) / folder.name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("*.lock", ".complete"))
+    return copy
+
+
 @pytest.fixture(scope="session")
 def handwritten_db(tmp_path_factory) -> Path:
     """Warehouse built from the hand-written landing folder (two batches)."""
-    db = tmp_path_factory.mktemp("handwritten") / "radar.duckdb"
-    make_run(FIXTURES / "handwritten", db)
-    return db
+    built = built_once(tmp_path_factory, "handwritten",
+                       lambda folder: make_run(FIXTURES / "handwritten", folder / "radar.duckdb"))
+    return private_copy(built, tmp_path_factory, "handwritten") / "radar.duckdb"
+
+
+def _build_tiny(folder: Path) -> None:
+    generate(folder / "landing", "--size", "tiny", "--seed", "7", "--bad-rows")
+    make_run(folder / "landing", folder / "radar.duckdb")
 
 
 @pytest.fixture(scope="session")
-def tiny_landing(tmp_path_factory) -> tuple[Path, dict]:
+def tiny_built(tmp_path_factory) -> Path:
+    """Generated tiny landing folder with every kind of bad row, and its warehouse (this worker's copy)."""
+    return private_copy(built_once(tmp_path_factory, "tiny", _build_tiny), tmp_path_factory, "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tiny_built) -> tuple[Path, dict]:
     """Generated tiny landing folder with every kind of bad row, and its manifest."""
-    out = tmp_path_factory.mktemp("tiny") / "landing"
-    manifest = generate(out, "--size", "tiny", "--seed", "7", "--bad-rows")
-    return out, manifest
+    out = tiny_built / "landing"
+    return out, json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
-def tiny_db(tiny_landing, tmp_path_factory) -> Path:
-    db = tmp_path_factory.mktemp("tinydb") / "radar.duckdb"
-    make_run(tiny_landing[0], db)
-    return db
+def tiny_db(tiny_built) -> Path:
+    return tiny_built / "radar.duckdb"
+
+
+def _build_two_nights(folder: Path) -> None:
+    generate(folder / "generated", "--size", "tiny", "--seed", "11")
+    landing = copy_landing(folder / "generated", folder / "landing", ["batch_0001"])
+    make_run(landing, folder / "nightly.duckdb")
+    copy_landing(folder / "generated", landing, ["batch_0002"])
+    make_run(landing, folder / "nightly.duckdb")
+
+
+def two_nights(tmp_path_factory) -> Path:
+    """A folder of the caller's own: the generated tiny landing of seed 11 (``generated``,
+    batch_0002 holding the last day's orders and late refunds on months-old orders), and
+    ``landing`` with both batches loaded into ``nightly.duckdb`` night by night
+    (batch_0001 alone, then batch_0002: an incremental run). The start of the run
+    histories of test_incremental and test_warnings, built once for both."""
+    return private_copy(built_once(tmp_path_factory, "two_nights", _build_two_nights),
+                        tmp_path_factory, "two_nights")
 
 
 def copy_landing(src: Path, dst: Path, batches: list[str] | None = None) -> Path:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_TARGET, ROOT, copy_landing, generate, make_run, query
+from conftest import DBT_TARGET, ROOT, make_run, query, two_nights
 
 # Columns that record when a row was written, not what it says.
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
@@ -175,26 +175,21 @@ def last_rebuild_from(db: Path) -> dt.date | None:
 
 @pytest.fixture(scope="module")
 def paths(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("incremental")
-    generated = base / "generated"
-    generate(generated, "--size", "tiny", "--seed", "11")
-    landing = copy_landing(generated, base / "landing", ["batch_0001"])
+    # batch_0001, then batch_0002 on nightly.duckdb (conftest.two_nights)
+    base = two_nights(tmp_path_factory)
+    landing = base / "landing"
     out: dict = {"base": base, "landing": landing}
 
     nightly = base / "nightly.duckdb"
-    make_run(landing, nightly)
-    copy_landing(generated, landing, ["batch_0002"])
-    make_run(landing, nightly)
-    out["rebuild_0002"] = last_rebuild_from(nightly)
     out["batch_0003"] = next_day_batch(nightly, landing / "batch_0003")
     make_run(landing, nightly)
-    # dbt's output of that run's main build (a new as_of_date and rebuild_from_date)
-    out["build_log_0003"] = (base / "nightly.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
     out["touches_0003"] = dict(query(nightly, "select file, touched_from_utc from landing.batch_touches "
                                               "where batch = 'batch_0003'"))
     out["rebuild_0003"] = last_rebuild_from(nightly)
     out["batch_0004"] = late_refund_batch(nightly, landing / "batch_0004")
     make_run(landing, nightly)
+    # dbt's output of that run's main build (a new rebuild_from_date, same worker and warehouse)
+    out["build_log_0004"] = (base / "nightly.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
     out["after_0004"] = base / "after_0004.duckdb"
     shutil.copyfile(nightly, out["after_0004"])
     out["rebuild_0004"] = last_rebuild_from(nightly)
@@ -339,10 +334,10 @@ def test_a_new_cut_off_and_rebuild_date_keep_dbt_s_parse(paths):
     """The run vars that change every night reach dbt as environment variables
     (macro run_var): dbt re-parses the files that read them, not the whole project
     as it would for a changed --vars."""
-    log = paths["build_log_0003"]
+    log = paths["build_log_0004"]
     assert "Unable to do partial parsing" not in log and "full parse" not in log, log[:2000]
     # a changed var: as --vars, it would have re-parsed the project
-    assert paths["rebuild_0002"] != paths["rebuild_0003"] is not None
+    assert paths["rebuild_0003"] != paths["rebuild_0004"] is not None
 
 
 def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_landing, generate, make_run, query
+from conftest import ROOT, make_run, query, two_nights
 
 sys.path.insert(0, str(ROOT))
 
@@ -104,9 +105,10 @@ def repro(tmp_path_factory) -> dict:
       warehouse file, as an operator would;
     * known: a landing holding only what was known on D, built with AS_OF=D.
     """
-    base = tmp_path_factory.mktemp("warnings_repro")
+    # batch_0001, then batch_0002 on nightly.duckdb: the daily path's first two runs (conftest.two_nights)
+    base = two_nights(tmp_path_factory)
     landing = base / "landing"
-    manifest = generate(landing, "--size", "tiny", "--seed", "11")
+    manifest = json.loads((base / "generated" / "manifest.json").read_text(encoding="utf-8"))
     end = dt.date.fromisoformat(manifest["as_of_date"])
     day = end - dt.timedelta(days=12)
     out: dict = {"end": end, "day": day}
@@ -115,9 +117,7 @@ def repro(tmp_path_factory) -> dict:
     make_run(landing, fresh)
     out["fresh"] = snapshot(fresh)
 
-    daily = base / "daily.duckdb"
-    make_run(copy_landing(landing, base / "first_batch", ["batch_0001"]), daily)
-    make_run(landing, daily)
+    daily = base / "nightly.duckdb"
     out["daily_end"] = snapshot(daily)
     out["daily_history_batches"] = query(daily, """
         select loaded_through_batch, max(month_end) from marts.member_segment_history group by 1""")
