@@ -3,7 +3,11 @@
     as of c (the lifecycle of member_segments, computed with c as the
     cut-off) — with the recency score (days since the last purchase, or since
     joining when none) and the first purchase date in [c + 1, c + the longest
-    horizon] (null when none: churned within every horizon). -#}
+    horizon] (null when none: churned within every horizon).
+
+    The cut-offs are month ends: a member's state on c is her row of
+    member_segment_history for that month end (the same member_snapshots
+    computation with c as the cut-off, already built), not computed again. -#}
 {{ config(materialized='table') }}
 {%- set longest_horizon = var('backtest_horizons') | max %}
 
@@ -15,9 +19,9 @@ cutoffs as (
 
 ),
 
-snapshots as (
+history as (
 
-    select * from {{ ref('int_backtest_cutoff_member_snapshots') }}
+    select * from {{ ref('member_segment_history') }}
 
 ),
 
@@ -31,19 +35,18 @@ population as (
 
     select
         cutoffs.cutoff_date,
-        snapshots.member_id,
-        snapshots.has_purchase,
-        snapshots.recency_days,
-        snapshots.days_since_join,
-        snapshots.lifecycle_stage
+        history.member_id,
+        history.purchases_total > 0 as has_purchase,
+        history.recency_days,
+        cast({{ dbt.datediff('history.join_date', 'cutoffs.cutoff_date', 'day') }} as integer) as days_since_join,
+        history.lifecycle_stage
 
-    from snapshots
+    from history
     inner join cutoffs
-        on snapshots.snapshot_date = cutoffs.cutoff_date
-    where snapshots.lifecycle_stage != 'churned'
+        on history.month_end = cutoffs.cutoff_date
+    where history.lifecycle_stage != 'churned'
 
 ),
-
 next_purchases as (
 
     select
