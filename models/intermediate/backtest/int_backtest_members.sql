@@ -38,7 +38,8 @@ population as (
         history.member_id,
         history.purchases_total > 0 as has_purchase,
         history.recency_days,
-        cast({{ dbt.datediff('history.join_date', 'cutoffs.cutoff_date', 'day') }} as integer) as days_since_join,
+        cast({{ dbt.datediff('history.join_date', 'cutoffs.cutoff_date', 'day') }} as integer)  -- noqa: LT05
+            as days_since_join,
         history.lifecycle_stage
 
     from history
@@ -47,6 +48,7 @@ population as (
     where history.lifecycle_stage != 'churned'
 
 ),
+
 next_purchases as (
 
     select
