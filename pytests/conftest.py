@@ -166,6 +166,19 @@ def two_nights(tmp_path_factory) -> Path:
                         tmp_path_factory, "two_nights")
 
 
+def _build_one_night(folder: Path) -> None:
+    generate(folder / "generated", "--size", "tiny", "--seed", "11")
+    make_run(copy_landing(folder / "generated", folder / "landing"), folder / "radar.duckdb")
+
+
+def one_night(tmp_path_factory) -> Path:
+    """A folder of the caller's own: the same generated landing as :func:`two_nights`, both
+    batches loaded into ``radar.duckdb`` by one run (a fresh build). test_warnings compares
+    it with the night-by-night history; test_churn_scores plants a purchase on top."""
+    return private_copy(built_once(tmp_path_factory, "one_night", _build_one_night),
+                        tmp_path_factory, "one_night")
+
+
 def copy_landing(src: Path, dst: Path, batches: list[str] | None = None) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for batch in sorted(p for p in src.iterdir() if p.is_dir()):

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import copy_landing, generate, make_run, query
+from conftest import make_run, one_night, query
 
 from radar import churn
 
@@ -27,12 +27,10 @@ def month_end(day: dt.date) -> dt.date:
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("churn")
-    source = base / "generated"
-    generate(source, "--size", "tiny", "--seed", "11")
-    landing = copy_landing(source, base / "landing")
+    # the generated tiny landing of seed 11, built by one run (conftest.one_night)
+    base = one_night(tmp_path_factory)
+    landing = base / "landing"
     db = base / "radar.duckdb"
-    make_run(landing, db)
     with duckdb.connect(str(db), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_run_parameters").fetchone()[0]
         # c: the month end three months before as_of's month (it has training month ends)

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_run, query, two_nights
+from conftest import ROOT, make_run, one_night, query, two_nights
 
 sys.path.insert(0, str(ROOT))
 
@@ -113,9 +113,8 @@ def repro(tmp_path_factory) -> dict:
     day = end - dt.timedelta(days=12)
     out: dict = {"end": end, "day": day}
 
-    fresh = base / "fresh.duckdb"
-    make_run(landing, fresh)
-    out["fresh"] = snapshot(fresh)
+    # the same landing built by one run (conftest.one_night)
+    out["fresh"] = snapshot(one_night(tmp_path_factory) / "radar.duckdb")
 
     daily = base / "nightly.duckdb"
     out["daily_end"] = snapshot(daily)
