@@ -371,7 +371,8 @@ def test_event_days_give_the_result_of_every_day(tiny_db, tmp_path, monkeypatch)
     single-day alerts are closed between them); evaluating every member on every day of the 12
     windows (RADAR_BACKTEST_EVERY_DAY=1) gives the same new alerts and every figure of the backtest.
     The generated data hold purchases at every distance from the windows, so a missing kind of
-    event day (a threshold, a recall day, a window edge, a month start), a single-day alert
+    event day (a threshold, a recall day, a window edge, a month start), a recency offset left
+    out while its purchase day is still her last (one day too early fails), a single-day alert
     left out of single_day_member_alerts or a comparison across the gap between two cut-offs'
     windows loses or adds an alert."""
     tables = {"new_alerts": "select * from intermediate.int_backtest_member_new_alerts order by all",

@@ -9,11 +9,13 @@
     Between two event days every input of the five member alerts (SPEC §5.5)
     is the same as the day before, so no alert can be new there, and the
     alerts of the day before an event day are those of her previous event
-    day: the backtest evaluates about a quarter of the member-days of the
+    day: the backtest evaluates about a sixth of the member-days of the
     whole window with the same result. Event days, from the seeds and vars:
     a purchase day p and p + (r_high_max_days + 1, rfm_window_days,
     2 × rfm_window_days, decline_after_days + 1, churn_after_days + 1,
-    decline_after_days + each recall_cadence day); the join day j and
+    decline_after_days + each recall_cadence day), the offsets that count
+    from her last purchase day (all but the spend windows') only while p is
+    still her last purchase day; the join day j and
     j + (each activation alert day, churn_after_days + 1); the first day of
     each month. Under RFM method `mean` the flags move with the other members
     every day, and with var backtest_evaluate_every_day (the check that this
@@ -76,22 +78,41 @@ window_days as (
 
 ),
 
--- Days after a purchase day on which an alert input can change.
+-- Days after a purchase day on which an alert input can change: the
+-- 30-day spend windows move on for every purchase day (is_recency false);
+-- the recency thresholds and recall days (is_recency true) only while it is
+-- still her last purchase day.
 purchase_offsets as (
 
-    select 0 as offset_days
+    select
+        0 as offset_days,
+        false as is_recency
     union all
-    select r_high_max_days + 1 as offset_days from thresholds
+    select
+        {{ var('rfm_window_days') }} as offset_days,
+        false as is_recency
     union all
-    select {{ var('rfm_window_days') }} as offset_days
+    select
+        2 * {{ var('rfm_window_days') }} as offset_days,
+        false as is_recency
     union all
-    select 2 * {{ var('rfm_window_days') }} as offset_days
+    select
+        r_high_max_days + 1 as offset_days,
+        true as is_recency
+    from thresholds
     union all
-    select {{ var('decline_after_days') }} + 1 as offset_days
+    select
+        {{ var('decline_after_days') }} + 1 as offset_days,
+        true as is_recency
     union all
-    select {{ var('churn_after_days') }} + 1 as offset_days
+    select
+        {{ var('churn_after_days') }} + 1 as offset_days,
+        true as is_recency
     union all
-    select {{ var('decline_after_days') }} + days_after_decline as offset_days from recall_cadence
+    select
+        {{ var('decline_after_days') }} + days_after_decline as offset_days,
+        true as is_recency
+    from recall_cadence
 
 ),
 
@@ -147,21 +168,45 @@ days_for_everyone as (
 
 ),
 
-member_events as (
+-- Her purchase days that can cause an event day in the windows, each with
+-- her next purchase day (null when none up to the windows' last day).
+recent_purchases as (
 
     select
         daily_purchases.member_id,
-        cast({{ dbt.dateadd('day', 'purchase_offsets.offset_days', 'daily_purchases.purchase_date') }} as date)
-            as event_date
+        daily_purchases.purchase_date,
+        lead(daily_purchases.purchase_date) over (
+            partition by daily_purchases.member_id
+            order by daily_purchases.purchase_date
+        ) as next_purchase_date
 
     from daily_purchases
     cross join window_range
     cross join largest_offset
-    cross join purchase_offsets
     where
         daily_purchases.purchase_date <= window_range.last_day
         and daily_purchases.purchase_date
         >= cast({{ dbt.dateadd('day', '-largest_offset.max_offset_days', 'window_range.first_day') }} as date)
+
+),
+
+-- A recency offset of a purchase day p is no event day once she bought
+-- again on p + 1 … p + offset: on that day her recency counts from a later
+-- purchase day, whose own offsets are its event days.
+member_events as (
+
+    select
+        recent_purchases.member_id,
+        cast({{ dbt.dateadd('day', 'purchase_offsets.offset_days', 'recent_purchases.purchase_date') }} as date)
+            as event_date
+
+    from recent_purchases
+    cross join purchase_offsets
+    where
+        not purchase_offsets.is_recency
+        or recent_purchases.next_purchase_date is null
+        or recent_purchases.next_purchase_date
+        > cast({{ dbt.dateadd('day', 'purchase_offsets.offset_days', 'recent_purchases.purchase_date') }} as date)
 
     union all
 
