@@ -7,8 +7,10 @@
     One row per member and snapshot date (member_id, snapshot_date).
     facts: the member_snapshot_facts relation; snapshot_dates: its dates,
     which must include the previous month end of every date whose
-    previous_segment is read. -#}
-{% macro member_snapshots(facts, snapshot_dates, with_rosters=true) %}
+    previous_segment is read. with_rfm_scores=false leaves out r/f/m_score
+    (each ranks a member among all members of the day: meaningless where
+    only some members are evaluated on a day, and the costliest joins here). -#}
+{% macro member_snapshots(facts, snapshot_dates, with_rosters=true, with_rfm_scores=true) %}
 with
 
 facts as (
@@ -82,6 +84,8 @@ flagged as (
         on facts.snapshot_date = buyer_means.snapshot_date
 
 ),
+
+{%- if with_rfm_scores %}
 
 -- Score = 1 + floor(5 w / n) among members with a purchase, w = how many
 -- have a strictly worse value. w comes from counts per distinct value (a
@@ -181,6 +185,14 @@ scored as (
     from ranked
 
 ),
+{%- else %}
+
+scored as (
+
+    select * from flagged
+
+),
+{%- endif %}
 
 -- The no-purchase segment is the rfm_segments row with no flags.
 segmented as (
@@ -297,9 +309,11 @@ final as (
         r_high,
         f_high,
         m_high,
+        {%- if with_rfm_scores %}
         cast(r_score as integer) as r_score,
         cast(f_score as integer) as f_score,
         cast(m_score as integer) as m_score,
+        {%- endif %}
         segment,
         cast(segment_rank as integer) as segment_rank,
         segment_name_zh,

@@ -2,7 +2,7 @@
     int_backtest_member_days: segment, lifecycle and the previous month
     end's segment, each date its own cut-off (macro member_snapshots, the
     definition behind member_segments), with the columns the member alerts
-    read. The RFM scores (r/f/m_score) are left out: they rank a member
+    read. The RFM scores (r/f/m_score) are not computed: they rank a member
     among all members of a day, and only some members are evaluated on most
     days. A view, read by int_backtest_member_warnings. -#}
 with
@@ -13,6 +13,7 @@ snapshots as (
         ref('int_backtest_member_snapshot_facts'),
         ref('int_backtest_snapshot_dates'),
         with_rosters=false,
+        with_rfm_scores=false,
     ) | indent(4) }}
 
 ),
