@@ -412,6 +412,26 @@ def test_failed_backtest_leaves_the_warehouse_untouched(backtest_db, tmp_path):
     assert not list(tmp_path.glob("radar.duckdb.building*"))  # the work file is gone
 
 
+def test_quality_docs_show_the_hand_worked_figures_in_whole_people(backtest_db, tmp_path):
+    """docs/warning_quality.md (make quality-docs) on the hand-made backtest: one row per code at the
+    longest horizon with its flagged members per cut-off as a whole number (people, not 1.0) and
+    its precision and lift, all from EXPECTED (worked by hand above)."""
+    from radar import quality_docs
+
+    assert quality_docs.main([str(backtest_db), "--out", str(tmp_path / "wq")]) == 0
+    text = (tmp_path / "wq.md").read_text(encoding="utf-8")
+    longest = max(h for _, h in EXPECTED)
+    for (code, horizon), (flagged, _, precision, _, lift, _) in EXPECTED.items():
+        if horizon != longest:
+            continue
+        row = next(line for line in text.splitlines() if f"(`{code}`) |" in line)
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == f"{flagged:,}", (code, cells)
+        assert float(cells[2]) == pytest.approx(precision, abs=0.0005), (code, cells)
+        assert float(cells[4]) == pytest.approx(lift, abs=0.005), (code, cells)
+    assert "flagged per cut-off (average)" in text
+
+
 def test_make_backtest_reports_a_missing_warehouse(tmp_path):
     done = subprocess.run(["make", "-s", "backtest", f"DB={tmp_path / 'none.duckdb'}"], cwd=ROOT,
                           capture_output=True, text=True)

@@ -168,7 +168,7 @@ def render_tasks(tasks, longest: int) -> list[str]:
              "tasks are not measured — they have no member outcome — so on a real list they would take some "
              "of the capacity). Precision = share of the listed members of the population who churned within "
              "h, next to that of every new warning that day.", "",
-             "| list | horizon | listed per cut-off | precision | recall | lift |",
+             "| list | horizon | listed per cut-off (average) | precision | recall | lift |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     order = list(TASK_LISTS)
     for row in sorted(summarise_tasks(tasks), key=lambda r: order.index(r["list_code"]) if r["list_code"] in order
@@ -176,7 +176,7 @@ def render_tasks(tasks, longest: int) -> list[str]:
         if row["horizon_days"] != longest:
             continue
         lines.append(f"| {TASK_LISTS.get(row['list_code'], row['list_code'])} (`{row['list_code']}`) | "
-                     f"{row['horizon_days']} | {row['listed_per_cutoff']:,.1f} | {fmt(row['precision'])} | "
+                     f"{row['horizon_days']} | {row['listed_per_cutoff']:,.0f} | {fmt(row['precision'])} | "
                      f"{fmt(row['recall'])} | {fmt(row['lift'], 2)} |")
     pooled = {row["list_code"]: row for row in summarise_tasks(tasks) if row["horizon_days"] == longest}
     within, every = pooled.get("list_tasks_within_capacity"), pooled.get("list_tasks")
@@ -242,7 +242,7 @@ def render(datasets: list[dict]) -> str:
             "",
             f"### At {longest} days, pooled over the cut-offs",
             "",
-            "| alert / score | flagged per cut-off | precision | recall | lift | cut-offs with lift > 1 | AUC "
+            "| alert / score | flagged per cut-off (average) | precision | recall | lift | cut-offs with lift > 1 | AUC "
             "(mean, min–max) | verdict |",
             "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
         ]
@@ -251,7 +251,7 @@ def render(datasets: list[dict]) -> str:
                    if code["is_score"] else "")
             lines.append(
                 f"| {code['name_en']} / {code['name_zh']} (`{code['alert_code']}`) | "
-                f"{code['flagged_per_cutoff']:,.1f} | {fmt(code['precision'])} | {fmt(code['recall'])} | "
+                f"{code['flagged_per_cutoff']:,.0f} | {fmt(code['precision'])} | {fmt(code['recall'])} | "
                 f"{fmt(code['lift'], 2)} | {code['cutoffs_with_lift_above_1']} of {code['cutoffs_flagging']} | "
                 f"{auc} | {code['verdict'] or 'score'} |")
         rules = [c for c in summary["codes"] if not c["is_score"]]
