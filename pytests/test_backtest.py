@@ -430,6 +430,14 @@ def test_quality_docs_show_the_hand_worked_figures_in_whole_people(backtest_db, 
         assert float(cells[2]) == pytest.approx(precision, abs=0.0005), (code, cells)
         assert float(cells[4]) == pytest.approx(lift, abs=0.005), (code, cells)
     assert "flagged per cut-off (average)" in text
+    # the model's stored parameters read as words, dates and numbers, not raw codes
+    table = text.split("`churn_model_parameters` on the warehouse's as_of_date:")[1].strip().splitlines()
+    assert table[0].startswith("| as of date | model | parameter | value |"), table[0]
+    rows = [line for line in table[2:] if line.startswith("|")]
+    assert rows
+    for line in rows:
+        for raw in ("_", "00:00:00", "True", "False", "None", "nan"):
+            assert raw not in line, (raw, line)
 
 
 def test_make_backtest_reports_a_missing_warehouse(tmp_path):

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from radar.pipeline import PROJECT_ROOT
 
@@ -201,6 +205,26 @@ def fmt(value, digits=3) -> str:
     return "–" if value is None or value != value else f"{value:.{digits}f}"
 
 
+def cell(value) -> str:
+    """One stored value as a reader reads it: a dash for none, yes/no, a date without a midnight
+    time, whole numbers with thousands separators, words for the stored codes."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (float, np.floating)):
+        return fmt(float(value), 6)
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        midnight = value == value.replace(hour=0, minute=0, second=0, microsecond=0)
+        return value.date().isoformat() if midnight else value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return text.replace("_", " ") if text.isidentifier() else text
+
+
 def dataset_label(db: Path) -> str:
     return {"radar": "Demo data (radar/generate.py)", "cdnow": "CDNOW (real transactions, 1997–1998)"}.get(
         db.stem, db.stem)
@@ -295,9 +319,10 @@ def render(datasets: list[dict]) -> str:
             columns = [c for c in parameters.columns]
             lines += ["Features and fitted parameters (coefficients or importances) as stored in "
                       "`churn_model_parameters` on the warehouse's as_of_date:", "",
-                      "| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+                      "| " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+                      "| " + " | ".join("---" for _ in columns) + " |"]
             for values in parameters.itertuples(index=False):
-                lines.append("| " + " | ".join(fmt(v, 6) if isinstance(v, float) else str(v) for v in values) + " |")
+                lines.append("| " + " | ".join(cell(v) for v in values) + " |")
         lines.append("")
     return "\n".join(lines)
 
