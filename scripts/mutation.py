@@ -29,6 +29,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -79,6 +80,8 @@ def comparison_operators(sql: str) -> list[tuple[int, str]]:
         elif sql[i] in "'\"":
             end = sql.find(sql[i], i + 1)
             i = n if end < 0 else end + 1
+        elif two == "->":  # a lambda's arrow (Spark's transform), not a comparison
+            i += 2
         elif two in ("<>", "!=", "<=", ">="):
             found.append((i, two))
             i += 2
@@ -150,7 +153,10 @@ class Sandbox:
         self.db = self.dir / "radar.duckdb"
         self.env = dict(os.environ, DBT_PROFILES_DIR=str(self.project / "profiles"),
                         DBT_SEND_ANONYMOUS_USAGE_STATS="false", RADAR_DB_PATH=str(self.db),
-                        RADAR_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+                        RADAR_THREADS="1", PYTHONDONTWRITEBYTECODE="1",
+                        # the fixture's PII is made up; a throwaway key of this sandbox hashes it
+                        RADAR_PII_KEY=f"mutation-sandbox-{secrets.token_hex(16)}")
+        self.env.pop("RADAR_PII_KEY_FILE", None)
 
     def prepare(self) -> None:
         print(f"sandbox {self.project}: building the hand-written fixture warehouse (about a minute)...",
@@ -159,6 +165,19 @@ class Sandbox:
                        "--db", str(self.base_db), "--reload"], self.env, self.project, 1800)
         if not ok:
             raise SystemExit(f"the unmutated project does not build on the fixture:\n{out}")
+        # the backtest's models and its scores input (an empty table: the unit tests mock its
+        # rows, dbt reads its columns), which exist only during `make backtest` otherwise
+        ok, out = run([str(ROOT / ".venv" / "bin" / "python"), "scripts/backtest.py", "--db", str(self.base_db)],
+                      self.env, self.project, 1800)
+        if not ok:
+            raise SystemExit(f"the unmutated project's backtest does not run on the fixture:\n{out}")
+        sys.path.insert(0, str(ROOT))
+        import duckdb
+
+        from radar.backtest import write_scores
+
+        with duckdb.connect(str(self.base_db)) as con:
+            write_scores(con, [], scorer=None)
         shutil.copyfile(self.base_db, self.db)
         ok, out = self.tests()
         if not ok:

@@ -10,10 +10,7 @@
     coalesce(
         {{ churn_risk }} * {{ expected_value_90d }},
         (10 - coalesce({{ segment_rank }}, 0)) * 1000
-        + case
-            when {{ monetary_30d }} > 999.99 then 999.99
-            else coalesce({{ monetary_30d }}, 0)
-        end
+        + least(coalesce({{ monetary_30d }}, 0), 999.99)
     )
 {%- endmacro %}
 

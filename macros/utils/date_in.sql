@@ -1,7 +1,7 @@
-{#- `column in (the dates as date literals)`, or `1 = 0` for no dates. -#}
+{#- `column in (the dates as date literals)`, or `false` for no dates. -#}
 {% macro date_in(column, dates) -%}
     {%- if dates | length == 0 -%}
-        1 = 0
+        false
     {%- else -%}
         {{ column }} in (
         {%- for day in dates -%}
