@@ -59,11 +59,8 @@ renamed as (
         ) as is_purchase,
 
         ---------- lineage: the newest batch that touched the order or its lines
-        case
-            when order_totals.latest_item_batch > source._batch
-                then order_totals.latest_item_batch
-            else source._batch
-        end as source_batch,
+        -- (greatest skips a null: an order without lines keeps its own batch)
+        greatest(order_totals.latest_item_batch, source._batch) as source_batch,
         source._loaded_at as loaded_at
 
     from source
