@@ -263,13 +263,13 @@ ranked as (
 
 ),
 
--- Flagged by a score: the top ceil(share × population) (decimal arithmetic:
--- 0.1 × 30 is 3, not 3.0000000000000004).
+-- Flagged by a score: the top ceil(share × population) of the cut-off (the
+-- population is the same at every horizon; decimal arithmetic: 0.1 × 30 is
+-- 3, not 3.0000000000000004).
 quotas as (
 
-    select
+    select distinct
         cutoff_date,
-        horizon_days,
         ceiling(cast({{ var('backtest_top_share') }} as decimal(9, 6)) * population) as quota
 
     from populations
@@ -294,9 +294,7 @@ score_counts as (
             ranked.cutoff_date = outcomes.cutoff_date
             and ranked.member_id = outcomes.member_id
     inner join quotas
-        on
-            outcomes.cutoff_date = quotas.cutoff_date
-            and outcomes.horizon_days = quotas.horizon_days
+        on outcomes.cutoff_date = quotas.cutoff_date
     group by 1, 2, 3
 
 ),
