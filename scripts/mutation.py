@@ -15,6 +15,7 @@ comparison no test pins to its boundary.
 
 Results are kept in target/mutation/results.jsonl, keyed by the file's content
 hash, so a run can be stopped and resumed, or done in parts (--only, --limit);
+the survivors run again on every run (a test added since may kill them).
 docs/mutation.md is rewritten from every kept result at the end of each run.
 
     .venv/bin/python scripts/mutation.py --list
@@ -300,8 +301,6 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="a file or folder (repeatable)")
     parser.add_argument("--limit", type=int, help="run at most N mutants not run yet")
     parser.add_argument("--rerun", action="store_true", help="run again mutants that have a kept result")
-    parser.add_argument("--rerun-survivors", action="store_true",
-                        help="run again the survivors (after adding unit tests that should kill them)")
     parser.add_argument("--build", action="store_true", help="also build the fixture warehouse with data tests")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project")
@@ -317,7 +316,9 @@ def main() -> int:
         print(f"{len(mutants)} mutants")
         return 0
     todo = [m for m in mutants if args.rerun or m.key not in results
-            or (args.rerun_survivors and results[m.key]["status"] == "survived")]
+            # a survivor runs again every time: a test added since may kill it (results are
+            # keyed by the SQL file's content, not by the tests')
+            or results[m.key]["status"] == "survived"]
     if args.limit is not None:
         todo = todo[:args.limit]
     print(f"{len(mutants)} mutants selected, {len(todo)} to run", flush=True)
