@@ -208,12 +208,12 @@ def fmt(value, digits=3) -> str:
 def cell(value) -> str:
     """One stored value as a reader reads it: a dash for none, yes/no, a date without a midnight
     time, whole numbers with thousands separators, words for the stored codes."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NaT:
         return "–"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (float, np.floating)):
-        return fmt(float(value), 6)
+        return fmt(float(value), 6)  # a dash for NaN
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (dt.datetime, pd.Timestamp)):

@@ -68,18 +68,15 @@ class Features:
 
 
 def auc_of(train: pd.DataFrame, test: pd.DataFrame, features: list[str]) -> float:
-    from sklearn.metrics import roc_auc_score
-
     used = [f for f in features if train[f].nunique(dropna=True) >= 2]
     model = churn._classifier().fit(train[used], train["churned_within_horizon"].astype(int))
-    return roc_auc_score(test["churned_within_horizon"].astype(int), model.predict_proba(test[used])[:, 1])
+    return churn._auc(test["churned_within_horizon"], model.predict_proba(test[used])[:, 1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", help="a built warehouse (DuckDB file)")
     args = parser.parse_args()
-    from sklearn.metrics import roc_auc_score
 
     con = duckdb.connect(args.db, read_only=True)
     as_of = con.execute("select max(as_of_date) from marts.member_segments").fetchone()[0]
@@ -96,8 +93,8 @@ def main() -> None:
                 continue
             train, test = features(training_ends), features([cutoff])
             row = {"cut-off": cutoff.isoformat(), "alive": len(test),
-                   "BG/NBD": roc_auc_score(test["churned_within_horizon"].astype(int),
-                                           test["bgnbd_p_no_purchase_90d"].fillna(1.0)),
+                   "BG/NBD": churn._auc(test["churned_within_horizon"],
+                                        test["bgnbd_p_no_purchase_90d"].fillna(1.0)),
                    "warehouse features": auc_of(train, test, list(churn.FEATURES)),
                    "+ gap features": auc_of(train, test, list(churn.FEATURES) + list(GAP_FEATURES))}
             rows.append(row)
