@@ -226,6 +226,26 @@ def kinds(totals: dict | None) -> str:
     return ", ".join(f"{k} {v:.1f}" for k, v in sorted((totals or {}).items())) or "—"
 
 
+#: What each timed step is, in words (docs/benchmarks.md).
+STEP_LABELS = {
+    "generate": "generate the landing data",
+    "validate_load": "validate + load every batch",
+    "full_build": "full `dbt build` (selector nightly)",
+    "churn_scores": "churn scoring (features, fits, training, scores)",
+    "churn_marts": "churn marts (`dbt build`)",
+    "plain_sql_reference": "plain-SQL reference, then its check against the marts",
+    "plain_sql_reference_1": "plain-SQL reference, second run",
+    "plain_sql_reference_2": "plain-SQL reference, third run",
+    "core_models_1": "core models alone (`dbt run`), second run",
+    "core_models_2": "core models alone (`dbt run`), third run",
+    "daily_validate_load": "nightly, late refunds: validate + load the day batch",
+    "daily_incremental": "nightly, late refunds: incremental `dbt build`",
+    "recent_validate_load": "nightly, recent refunds: validate + load the day batch",
+    "recent_incremental": "nightly, recent refunds: incremental `dbt build`",
+    "full_refresh": "`dbt build --full-refresh`",
+    "backtest": "backtest from scratch (every cut-off)",
+    "backtest_monthly": "backtest, monthly step (one new cut-off)",
+}
 NIGHT_LABELS = {"daily": "new orders + late refunds (orders 90–150 days old)",
                 "recent": "new orders + refunds on orders ≤ 30 days old"}
 NIGHT_GOALS = {"daily": "daily_share_of_full_build", "recent": "recent_share_of_full_build"}
@@ -258,7 +278,8 @@ def render_markdown(results: dict) -> str:
                   f"{m['engine']}; data: {r['data']}.", "",
                   "| step | wall s | peak RSS GB |", "| --- | ---: | ---: |"]
         for step, s in r["steps"].items():
-            label = f"{step} (cached data; figures of the run that generated it)" if s.get("cached") else step
+            label = STEP_LABELS.get(step, step)
+            label = f"{label} (cached data; figures of the run that generated it)" if s.get("cached") else label
             lines.append(f"| {label} | {s['seconds']:.1f} | {s['peak_rss_gb'] if s['peak_rss_gb'] is not None else '—'} |")
         lines += measures(r) + ["", "Slowest models (full build):", "", "| model | s |", "| --- | ---: |"]
         lines += [f"| {name} | {seconds:.2f} |" for name, seconds in r["slowest_models"]]
