@@ -40,7 +40,7 @@ from conftest import DBT_TARGET, ROOT, make_run, query, two_nights
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
 # Differ by design between the two paths: int_member_snapshot_facts /
 # int_member_snapshots, working tables holding only the dates this run needs
-# (as_of, the day before, the last two month ends).
+# (as_of and the day before).
 STATE_TABLES = {"int_member_snapshot_facts", "int_member_snapshots"}
 LOCAL = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai, no daylight saving
 

@@ -1,16 +1,20 @@
-{#- RFM flags, scores and segment, lifecycle stage, spend-drop flag and the
-    segment on the previous month end (SPEC §5.4), each with the snapshot
-    date as the cut-off, over member_snapshot_facts: the one definition
-    behind int_member_snapshots (member_segments, the member warnings) and
-    int_member_month_end_snapshots (member_segment_history).
+{#- RFM flags, scores and segment, lifecycle stage and spend-drop flag (SPEC
+    §5.4), each with the snapshot date as the cut-off, over
+    member_snapshot_facts: the one definition behind int_member_snapshots
+    (member_segments, the member warnings), int_member_month_end_snapshots
+    (member_segment_history) and the backtest's member-days.
 
     One row per member and snapshot date (member_id, snapshot_date).
-    facts: the member_snapshot_facts relation; snapshot_dates: its dates,
-    which must include the previous month end of every date whose
-    previous_segment is read. with_rfm_scores=false leaves out r/f/m_score
-    (each ranks a member among all members of the day: meaningless where
-    only some members are evaluated on a day, and the costliest joins here). -#}
-{% macro member_snapshots(facts, snapshot_dates, with_rosters=true, with_rfm_scores=true) %}
+    facts: the member_snapshot_facts relation; snapshot_dates: its dates.
+    previous_segments: member_segment_history, for the segment on the
+    previous month end (previous_segment, its rank and name, and whether it
+    is an RFM segment); none leaves those columns out (member_segment_history
+    takes its own previous month's row). with_rfm_scores=false leaves out
+    r/f/m_score (each ranks a member among all members of the day:
+    meaningless where only some members are evaluated on a day, and the
+    costliest joins here). -#}
+{% macro member_snapshots(facts, snapshot_dates, previous_segments=none, with_rosters=true,
+                          with_rfm_scores=true) %}
 with
 
 facts as (
@@ -256,8 +260,9 @@ staged as (
 
 ),
 
--- Segment on the last day of the month before the snapshot's month; that
--- day is always a complete month end, hence a snapshot date itself.
+-- Segment on the last day of the month before the snapshot's month (a
+-- complete month end, before the snapshot date: a row of
+-- member_segment_history when she had joined by then).
 with_previous as (
 
     select
@@ -265,19 +270,27 @@ with_previous as (
         snapshot_dates.is_month_end,
         snapshot_dates.is_as_of,
         snapshot_dates.is_day_before,
-        snapshot_dates.previous_month_end,
+        snapshot_dates.previous_month_end
+        {%- if previous_segments is not none %},
         previous.segment as previous_segment,
         previous.segment_rank as previous_segment_rank,
         previous.segment_name_zh as previous_segment_name_zh,
-        previous.is_rfm_segment as is_previous_rfm_segment
+        case
+            when previous.segment is not null then previous_segments.r_high is not null
+        end as is_previous_rfm_segment
+        {%- endif %}
 
     from staged
     inner join snapshot_dates
         on staged.snapshot_date = snapshot_dates.snapshot_date
-    left join staged as previous
+    {%- if previous_segments is not none %}
+    left join {{ previous_segments }} as previous
         on
             staged.member_id = previous.member_id
-            and snapshot_dates.previous_month_end = previous.snapshot_date
+            and snapshot_dates.previous_month_end = previous.month_end
+    left join segments as previous_segments
+        on previous.segment = previous_segments.segment
+    {%- endif %}
 
 ),
 
@@ -321,11 +334,13 @@ final as (
         is_spend_drop,
         lifecycle_rule,
         lifecycle_stage,
-        previous_month_end,
+        previous_month_end
+        {%- if previous_segments is not none %},
         previous_segment,
         cast(previous_segment_rank as integer) as previous_segment_rank,
         previous_segment_name_zh,
         is_previous_rfm_segment
+        {%- endif %}
 
     from with_previous
 

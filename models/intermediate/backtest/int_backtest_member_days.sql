@@ -1,8 +1,8 @@
 {#- One row per member and day (member_id, snapshot_date) the backtest
     evaluates her member alerts on: the days of a cut-off's window
     [c − 29, c] on which any input of her alerts can change (event days),
-    the day before her first event day of the window, and the previous month
-    end of each (where previous_segment is read). previous_evaluation_date,
+    and the day before her first event day of the window (previous_segment
+    comes from member_segment_history). previous_evaluation_date,
     on an event day: her previous event day in the window, or the day before
     the first; is_new compares the alerts of the two days.
 
@@ -305,26 +305,6 @@ evaluated_days as (
 
 ),
 
-previous_month_ends as (
-
-    select distinct
-        member_id,
-        cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'snapshot_date')) }} as date) as snapshot_date,
-        0 as is_event_day,
-        cast(null as date) as previous_evaluation_date
-
-    from evaluated_days
-
-),
-
-candidates as (
-
-    select * from evaluated_days
-    union all
-    select * from previous_month_ends
-
-),
-
 -- Days before her join are kept: the member_snapshot_facts spine drops them.
 final as (
 
@@ -334,7 +314,7 @@ final as (
         max(is_event_day) = 1 as is_event_day,
         max(previous_evaluation_date) as previous_evaluation_date
 
-    from candidates
+    from evaluated_days
     group by 1, 2
 
 )

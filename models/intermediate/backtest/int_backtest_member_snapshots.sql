@@ -1,8 +1,8 @@
 {#- One row per member and evaluation day (member_id, snapshot_date) of
-    int_backtest_member_days: segment, lifecycle and the previous month
-    end's segment, each date its own cut-off (macro member_snapshots, the
-    definition behind member_segments), with the columns the member alerts
-    read. The RFM scores (r/f/m_score) are not computed: they rank a member
+    int_backtest_member_days: segment and lifecycle, each date its own
+    cut-off (macro member_snapshots, the definition behind member_segments),
+    and the previous month end's segment (member_segment_history), with the
+    columns the member alerts read. The RFM scores (r/f/m_score) are not computed: they rank a member
     among all members of a day, and only some members are evaluated on most
     days. A view, read by int_backtest_member_warnings. -#}
 with
@@ -12,6 +12,7 @@ snapshots as (
     {{ member_snapshots(
         ref('int_backtest_member_snapshot_facts'),
         ref('int_backtest_snapshot_dates'),
+        previous_segments=ref('member_segment_history'),
         with_rosters=false,
         with_rfm_scores=false,
     ) | indent(4) }}

@@ -28,9 +28,18 @@ new_alerts as (
 
 ),
 
-snapshots as (
+-- Her state on c (a month end): her row of member_segment_history, the
+-- member_segments computation with c as the cut-off; her mentor on c: her
+-- group's month-end roster.
+history as (
 
-    select * from {{ ref('int_backtest_cutoff_member_snapshots') }}
+    select * from {{ ref('member_segment_history') }}
+
+),
+
+month_rosters as (
+
+    select * from {{ ref('int_group_month_rosters') }}
 
 ),
 
@@ -103,23 +112,27 @@ tasks as (
     select
         per_member.cutoff_date,
         per_member.member_id,
-        snapshots.mentor_id,
+        month_rosters.mentor_id,
         per_member.new_alerts,
         per_member.open_alerts,
         per_member.severity_rank,
-        snapshots.recency_days,
+        history.recency_days,
         churn_scores.churn_risk,
         churn_scores.expected_value_90d,
         {{ task_priority(
             'churn_scores.churn_risk', 'churn_scores.expected_value_90d',
-            'snapshots.segment_rank', 'snapshots.monetary_30d',
+            'history.segment_rank', 'history.monetary_30d',
         ) }} as priority_score
 
     from per_member
-    left join snapshots
+    left join history
         on
-            per_member.cutoff_date = snapshots.snapshot_date
-            and per_member.member_id = snapshots.member_id
+            per_member.cutoff_date = history.month_end
+            and per_member.member_id = history.member_id
+    left join month_rosters
+        on
+            per_member.cutoff_date = month_rosters.month_end
+            and per_member.member_id = month_rosters.member_id
     left join churn_scores
         on
             per_member.cutoff_date = churn_scores.cutoff_date

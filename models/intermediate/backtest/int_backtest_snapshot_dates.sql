@@ -1,10 +1,9 @@
 {#- One row per snapshot date (snapshot_date) a backtest evaluation day can
-    fall on (int_backtest_member_days picks each member's): every day of [c − backtest_alert_window_days, c] for
-    each cut-off c of int_backtest_cutoffs (the window [c − 29, c] and the
-    day before its first day, for is_new), and the previous month end of
-    each of those days (where previous_segment is read). Same columns as
-    int_member_snapshot_dates (is_as_of and is_day_before false) and
-    is_cutoff. -#}
+    fall on (int_backtest_member_days picks each member's): every day of
+    [c − backtest_alert_window_days, c] for each cut-off c of
+    int_backtest_cutoffs (the window [c − 29, c] and the day before its
+    first day, for is_new). Same columns as int_member_snapshot_dates
+    (is_as_of and is_day_before false). -#}
 with
 
 cutoffs as (
@@ -30,24 +29,6 @@ window_days as (
 
 ),
 
-previous_month_ends as (
-
-    select distinct
-        cast({{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'snapshot_date')) }} as date)
-            as snapshot_date
-
-    from window_days
-
-),
-
-candidates as (
-
-    select snapshot_date from window_days
-    union
-    select snapshot_date from previous_month_ends
-
-),
-
 with_month as (
 
     select
@@ -55,7 +36,7 @@ with_month as (
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as snapshot_month,
         cast({{ dbt.last_day('snapshot_date', 'month') }} as date) as snapshot_month_last_day
 
-    from candidates
+    from window_days
 
 ),
 
@@ -64,7 +45,6 @@ described as (
     select
         snapshot_date,
         snapshot_date = snapshot_month_last_day as is_month_end,
-        snapshot_date in (select cutoffs.cutoff_date from cutoffs) as is_cutoff,
         false as is_as_of,
         false as is_day_before,
         snapshot_month,

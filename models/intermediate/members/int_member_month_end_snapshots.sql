@@ -1,7 +1,7 @@
 {#- One row per member and month end (member_id, snapshot_date) on the month
     ends of int_member_month_end_dates: the member_snapshots computation
-    (RFM, segment, lifecycle, previous segment) behind
-    member_segment_history. Ephemeral: compiled into member_segment_history,
+    (RFM, segment, lifecycle) behind member_segment_history, which joins
+    each month end's row to the month end before it. Ephemeral: compiled into member_segment_history,
     on the month ends this run rebuilds (macro month_end_dates). -#}
 {{ config(materialized='ephemeral') }}
 -- depends_on: {{ ref('int_member_month_end_dates') }}

@@ -90,13 +90,19 @@ final as (
         snapshots.segment_name_zh,
         -- typed as the contract (PostgreSQL reads string literals as text)
         cast(snapshots.lifecycle_stage as {{ engine_data_type('varchar') }}) as lifecycle_stage,
-        snapshots.previous_segment,
-        snapshots.previous_segment_rank,
+        previous.segment as previous_segment,
+        previous.segment_rank as previous_segment_rank,
         cast(batches_seen.loaded_through_batch as {{ engine_data_type('varchar') }}) as loaded_through_batch
 
     from snapshots
     inner join months_to_build
         on snapshots.snapshot_date = months_to_build.month_end
+    -- her row on the month end before (the snapshots hold the month before
+    -- the first rebuilt one too); none in the month she joined
+    left join snapshots as previous
+        on
+            snapshots.member_id = previous.member_id
+            and snapshots.previous_month_end = previous.snapshot_date
     cross join batches_seen
 
 )
