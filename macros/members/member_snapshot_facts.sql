@@ -1,19 +1,19 @@
 {#- Member purchase facts on each of a set of snapshot dates, each date its
-    own cut-off: the one definition behind int_member_snapshot_facts (today,
-    yesterday, the last month ends) and int_member_month_end_facts (the
-    month ends member_segment_history rebuilds).
+    own cut-off: the one definition behind int_member_snapshot_facts (today
+    and yesterday), int_member_month_end_facts (the month ends
+    member_segment_history rebuilds) and the backtest's member-days
+    (int_backtest_member_snapshot_facts).
 
     One row per member and snapshot date (member_id, snapshot_date) for the
     members joined by that date: purchases dated on or before it (totals,
     first and last purchase, recency), the two RFM windows, days since
-    joining, tenure month and, with_rosters, the group and mentor of the
-    member's roster that day.
+    joining and tenure month.
 
     snapshot_dates: a relation with one row per snapshot_date.
     member_dates (optional): a relation of (member_id, snapshot_date) pairs
     on those dates: only these members on these days (the backtest's event
     days), with the purchases joined per member instead of per date. -#}
-{% macro member_snapshot_facts(snapshot_dates, with_rosters=true, member_dates=none) %}
+{% macro member_snapshot_facts(snapshot_dates, member_dates=none) %}
 with
 
 snapshot_dates as (
@@ -38,15 +38,6 @@ daily_purchases as (
 member_dates as (
 
     select * from {{ member_dates }}
-
-),
-{%- endif %}
-
-{%- if with_rosters %}
-
-roster_intervals as (
-
-    select * from {{ ref('int_roster_intervals') }}
 
 ),
 {%- endif %}
@@ -235,50 +226,6 @@ window_purchases as (
 
 ),
 
-{%- if with_rosters %}
-
--- Roster on day s: start_date <= s and (end_date is null or end_date > s).
--- Memberships never overlap (the loader quarantines overlaps); should two
--- intervals cover the same day anyway, the latest-started one wins.
-rosters as (
-
-    select
-        spine.member_id,
-        spine.snapshot_date,
-        roster_intervals.group_id,
-        roster_intervals.mentor_id,
-        row_number() over (
-            partition by spine.member_id, spine.snapshot_date
-            order by roster_intervals.joined_at_utc desc, roster_intervals.group_id asc
-        ) as interval_order
-
-    from spine
-    inner join roster_intervals
-        on
-            spine.member_id = roster_intervals.member_id
-            and spine.snapshot_date >= roster_intervals.start_date
-            and (
-                roster_intervals.end_date is null
-                or spine.snapshot_date < roster_intervals.end_date
-            )
-
-),
-
-current_rosters as (
-
-    select
-        member_id,
-        snapshot_date,
-        group_id,
-        mentor_id
-
-    from rosters
-    where interval_order = 1
-
-),
-
-{%- endif %}
-
 joined as (
 
     select
@@ -286,10 +233,6 @@ joined as (
         spine.snapshot_date,
         spine.tier,
         spine.join_date,
-        {%- if with_rosters %}
-        current_rosters.group_id,
-        current_rosters.mentor_id,
-        {%- endif %}
         coalesce(snapshot_totals.purchases_total, 0) > 0 as has_purchase,
         snapshot_totals.first_purchase_date,
         snapshot_totals.last_purchase_date,
@@ -311,12 +254,6 @@ joined as (
         on
             spine.member_id = window_purchases.member_id
             and spine.snapshot_date = window_purchases.snapshot_date
-    {%- if with_rosters %}
-    left join current_rosters
-        on
-            spine.member_id = current_rosters.member_id
-            and spine.snapshot_date = current_rosters.snapshot_date
-    {%- endif %}
 
 ),
 

@@ -13,8 +13,7 @@
     r/f/m_score (each ranks a member among all members of the day:
     meaningless where only some members are evaluated on a day, and the
     costliest joins here). -#}
-{% macro member_snapshots(facts, snapshot_dates, previous_segments=none, with_rosters=true,
-                          with_rfm_scores=true) %}
+{% macro member_snapshots(facts, snapshot_dates, previous_segments=none, with_rfm_scores=true) %}
 with
 
 facts as (
@@ -306,10 +305,6 @@ final as (
         join_date,
         cast(days_since_join as integer) as days_since_join,
         cast(tenure_month as integer) as tenure_month,
-        {%- if with_rosters %}
-        group_id,
-        mentor_id,
-        {%- endif %}
         has_purchase,
         first_purchase_date,
         last_purchase_date,

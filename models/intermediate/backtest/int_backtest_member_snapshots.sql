@@ -13,7 +13,6 @@ snapshots as (
         ref('int_backtest_member_snapshot_facts'),
         ref('int_backtest_snapshot_dates'),
         previous_segments=ref('member_segment_history'),
-        with_rosters=false,
         with_rfm_scores=false,
     ) | indent(4) }}
 

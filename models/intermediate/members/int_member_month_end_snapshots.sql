@@ -6,4 +6,4 @@
 {{ config(materialized='ephemeral') }}
 -- depends_on: {{ ref('int_member_month_end_dates') }}
 
-{{ member_snapshots(ref('int_member_month_end_facts'), month_end_dates(), with_rosters=false) }}
+{{ member_snapshots(ref('int_member_month_end_facts'), month_end_dates()) }}

@@ -1,8 +1,7 @@
 {#- One row per member and snapshot date (member_id, snapshot_date) for the
     members joined by that date, on the dates of int_member_snapshot_dates
-    (as_of_date, the day before, the last two month ends): purchase facts
-    with the snapshot date as the cut-off, tenure, and the group and mentor
-    of the member's roster that day (macro member_snapshot_facts). -#}
+    (as_of_date and the day before): purchase facts with the snapshot date
+    as the cut-off and tenure (macro member_snapshot_facts). -#}
 {#- A table, not a view: read by a model and its tests, computed once per build. -#}
 {{ config(materialized='table') }}
 

@@ -1,18 +1,87 @@
 {{ config(materialized='table') }}
 
 {#- One row per member and snapshot date (member_id, snapshot_date) on the
-    dates of int_member_snapshot_dates: the RFM flags, scores and segment, the
-    lifecycle stage, all with the snapshot date as the cut-off (macro
-    member_snapshots), and the segment at the previous month end (from
-    member_segment_history). Feeds member_segments and the member early
-    warnings. -#}
+    dates of int_member_snapshot_dates: the RFM flags, scores and segment and
+    the lifecycle stage, all with the snapshot date as the cut-off (macro
+    member_snapshots), the segment at the previous month end (from
+    member_segment_history), and the group and mentor of her roster that
+    day. Feeds member_segments and the member early warnings. -#}
 -- Lint the macro's SQL here too (sqlfluff skips macro files). Off for it: RF06 (rendered
 -- relation names are quoted); LT01, CP05, LT09 (dbt's own datediff, type_string and
 -- generate_series render trailing spaces, upper-case TEXT and a one-line select).
 -- sqlfluff:ignore_templated_areas:False
 -- sqlfluff:exclude_rules:AM06,ST06,RF04,RF06,LT01,CP05,LT09
-{{ member_snapshots(
-    ref('int_member_snapshot_facts'),
-    ref('int_member_snapshot_dates'),
-    previous_segments=ref('member_segment_history'),
-) }}
+with
+
+snapshots as (
+
+    {{ member_snapshots(
+        ref('int_member_snapshot_facts'),
+        ref('int_member_snapshot_dates'),
+        previous_segments=ref('member_segment_history'),
+    ) | indent(4) }}
+
+),
+
+roster_intervals as (
+
+    select * from {{ ref('int_roster_intervals') }}
+
+),
+
+-- Roster on day s: start_date <= s and (end_date is null or end_date > s).
+-- Memberships never overlap (the loader quarantines overlaps); should two
+-- intervals cover the same day anyway, the latest-started one wins.
+rosters as (
+
+    select
+        snapshots.member_id,
+        snapshots.snapshot_date,
+        roster_intervals.group_id,
+        roster_intervals.mentor_id,
+        row_number() over (
+            partition by snapshots.member_id, snapshots.snapshot_date
+            order by roster_intervals.joined_at_utc desc, roster_intervals.group_id asc
+        ) as interval_order
+
+    from snapshots
+    inner join roster_intervals
+        on
+            snapshots.member_id = roster_intervals.member_id
+            and snapshots.snapshot_date >= roster_intervals.start_date
+            and (
+                roster_intervals.end_date is null
+                or snapshots.snapshot_date < roster_intervals.end_date
+            )
+
+),
+
+current_rosters as (
+
+    select
+        member_id,
+        snapshot_date,
+        group_id,
+        mentor_id
+
+    from rosters
+    where interval_order = 1
+
+),
+
+final as (
+
+    select
+        snapshots.*,
+        current_rosters.group_id,
+        current_rosters.mentor_id
+
+    from snapshots
+    left join current_rosters
+        on
+            snapshots.member_id = current_rosters.member_id
+            and snapshots.snapshot_date = current_rosters.snapshot_date
+
+)
+
+select * from final
