@@ -7,9 +7,9 @@
     window).
 
     One row per evaluation_date, alert_code and entity_id (the member).
-    with_rosters: the snapshots carry the member's mentor_id (else it is
-    null). p1 … p5 are the figures the alert_catalog message template shows. -#}
-{% macro member_warnings(snapshots, where='1 = 1', with_rosters=true) %}
+    The snapshots carry the member's mentor_id (null in the backtest's).
+    p1 … p5 are the figures the alert_catalog message template shows. -#}
+{% macro member_warnings(snapshots, where='1 = 1') %}
 {%- set alert_steps = (var('activation_alert_max_days') // var('activation_alert_days')) | int %}
 with
 
@@ -46,11 +46,7 @@ evaluated as (
     select
         snapshot_date as evaluation_date,
         member_id,
-        {%- if with_rosters %}
         mentor_id,
-        {%- else %}
-        cast(null as {{ dbt.type_string() }}) as mentor_id,
-        {%- endif %}
         segment,
         segment_rank,
         is_rfm_segment,

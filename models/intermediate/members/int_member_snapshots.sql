@@ -1,11 +1,12 @@
 {{ config(materialized='table') }}
 
 {#- One row per member and snapshot date (member_id, snapshot_date) on the
-    dates of int_member_snapshot_dates: the RFM flags, scores and segment and
-    the lifecycle stage, all with the snapshot date as the cut-off (macro
-    member_snapshots), the segment at the previous month end (from
-    member_segment_history), and the group and mentor of her roster that
-    day. Feeds member_segments and the member early warnings. -#}
+    dates of int_member_snapshot_dates, each step with the snapshot date as
+    the cut-off: RFM flags and segment and the lifecycle stage (macro
+    member_snapshots), the RFM scores (macro rfm_scores), the segment at the
+    previous month end (macro previous_segment, from member_segment_history)
+    and the group and mentor of her roster that day. Feeds member_segments
+    and the member early warnings. -#}
 -- Lint the macro's SQL here too (sqlfluff skips macro files). Off for it: RF06 (rendered
 -- relation names are quoted); LT01, CP05, LT09 (dbt's own datediff, type_string and
 -- generate_series render trailing spaces, upper-case TEXT and a one-line select).
@@ -15,11 +16,19 @@ with
 
 snapshots as (
 
-    {{ member_snapshots(
-        ref('int_member_snapshot_facts'),
-        ref('int_member_snapshot_dates'),
-        previous_segments=ref('member_segment_history'),
-    ) | indent(4) }}
+    {{ member_snapshots(ref('int_member_snapshot_facts'), ref('int_member_snapshot_dates')) | indent(4) }}
+
+),
+
+scored as (
+
+    {{ rfm_scores('snapshots') | indent(4) }}
+
+),
+
+with_previous as (
+
+    {{ previous_segment('scored', ref('member_segment_history')) | indent(4) }}
 
 ),
 
@@ -35,23 +44,23 @@ roster_intervals as (
 rosters as (
 
     select
-        snapshots.member_id,
-        snapshots.snapshot_date,
+        with_previous.member_id,
+        with_previous.snapshot_date,
         roster_intervals.group_id,
         roster_intervals.mentor_id,
         row_number() over (
-            partition by snapshots.member_id, snapshots.snapshot_date
+            partition by with_previous.member_id, with_previous.snapshot_date
             order by roster_intervals.joined_at_utc desc, roster_intervals.group_id asc
         ) as interval_order
 
-    from snapshots
+    from with_previous
     inner join roster_intervals
         on
-            snapshots.member_id = roster_intervals.member_id
-            and snapshots.snapshot_date >= roster_intervals.start_date
+            with_previous.member_id = roster_intervals.member_id
+            and with_previous.snapshot_date >= roster_intervals.start_date
             and (
                 roster_intervals.end_date is null
-                or snapshots.snapshot_date < roster_intervals.end_date
+                or with_previous.snapshot_date < roster_intervals.end_date
             )
 
 ),
@@ -72,15 +81,15 @@ current_rosters as (
 final as (
 
     select
-        snapshots.*,
+        with_previous.*,
         current_rosters.group_id,
         current_rosters.mentor_id
 
-    from snapshots
+    from with_previous
     left join current_rosters
         on
-            snapshots.member_id = current_rosters.member_id
-            and snapshots.snapshot_date = current_rosters.snapshot_date
+            with_previous.member_id = current_rosters.member_id
+            and with_previous.snapshot_date = current_rosters.snapshot_date
 
 )
 
