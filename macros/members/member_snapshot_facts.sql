@@ -63,111 +63,20 @@ spine as (
 
 ),
 
+{%- if member_dates is not none %}
+
 first_snapshot as (
 
     select min(snapshot_date) as first_snapshot_date from snapshot_dates
 
 ),
+{%- endif %}
 
--- Purchases dated before the first snapshot date only feed the running
--- totals: one opening row per member carries them, so a run that needs only
--- recent snapshot dates does not walk every member's history day by day.
-opening_purchases as (
+-- Her totals on each date: purchases, sales, first and last purchase day
+-- on or before it (macro member_purchase_totals).
+purchase_totals as (
 
-    select
-        daily_purchases.member_id,
-        max(daily_purchases.purchase_date) as purchase_date,
-        min(daily_purchases.purchase_date) as first_purchase_date,
-        sum(daily_purchases.purchases) as purchases,
-        sum(daily_purchases.sales) as sales
-
-    from daily_purchases
-    cross join first_snapshot
-    where daily_purchases.purchase_date < first_snapshot.first_snapshot_date
-    group by 1
-
-),
-
-purchase_days as (
-
-    select
-        member_id,
-        purchase_date,
-        first_purchase_date,
-        purchases,
-        sales
-
-    from opening_purchases
-
-    union all
-
-    select
-        daily_purchases.member_id,
-        daily_purchases.purchase_date,
-        daily_purchases.purchase_date as first_purchase_date,
-        daily_purchases.purchases,
-        daily_purchases.sales
-
-    from daily_purchases
-    cross join first_snapshot
-    where daily_purchases.purchase_date >= first_snapshot.first_snapshot_date
-
-),
-
--- Running totals per member over her purchase days; each purchase day's
--- totals hold from that day until the day before her next purchase day.
-running_totals as (
-
-    select
-        member_id,
-        purchase_date,
-        min(first_purchase_date) over (partition by member_id) as first_purchase_date,
-        sum(purchases) over (
-            partition by member_id
-            order by purchase_date
-            rows between unbounded preceding and current row
-        ) as purchases_total,
-        sum(sales) over (
-            partition by member_id
-            order by purchase_date
-            rows between unbounded preceding and current row
-        ) as sales_total,
-        lead(purchase_date) over (
-            partition by member_id
-            order by purchase_date
-        ) as next_purchase_date
-
-    from purchase_days
-
-),
-
--- The totals on a snapshot date: those of the member's last purchase day on
--- or before it (a join on the few snapshot dates, not on the members).
-snapshot_totals as (
-
-    select
-        running_totals.member_id,
-        snapshot_dates.snapshot_date,
-        running_totals.purchases_total,
-        running_totals.sales_total,
-        running_totals.first_purchase_date,
-        running_totals.purchase_date as last_purchase_date
-
-    from running_totals
-    {%- if member_dates is not none %}
-    inner join spine as snapshot_dates
-        on
-            running_totals.member_id = snapshot_dates.member_id
-            and running_totals.purchase_date <= snapshot_dates.snapshot_date
-    {%- else %}
-    inner join snapshot_dates
-        on
-            running_totals.purchase_date <= snapshot_dates.snapshot_date
-    {%- endif %}
-            and (
-                running_totals.next_purchase_date is null
-                or running_totals.next_purchase_date > snapshot_dates.snapshot_date
-            )
+    {{ member_purchase_totals('snapshot_dates', 'spine' if member_dates is not none else none) | indent(4) }}
 
 ),
 
@@ -233,23 +142,23 @@ joined as (
         spine.snapshot_date,
         spine.tier,
         spine.join_date,
-        coalesce(snapshot_totals.purchases_total, 0) > 0 as has_purchase,
-        snapshot_totals.first_purchase_date,
-        snapshot_totals.last_purchase_date,
+        coalesce(purchase_totals.purchases_total, 0) > 0 as has_purchase,
+        purchase_totals.first_purchase_date,
+        purchase_totals.last_purchase_date,
         {{
-            dbt.datediff('snapshot_totals.last_purchase_date', 'spine.snapshot_date', 'day')
+            dbt.datediff('purchase_totals.last_purchase_date', 'spine.snapshot_date', 'day')
         }} as recency_days,
-        coalesce(snapshot_totals.purchases_total, 0) as purchases_total,
-        cast(coalesce(snapshot_totals.sales_total, 0) as decimal(18, 2)) as sales_total,
+        coalesce(purchase_totals.purchases_total, 0) as purchases_total,
+        cast(coalesce(purchase_totals.sales_total, 0) as decimal(18, 2)) as sales_total,
         coalesce(window_purchases.frequency_30d, 0) as frequency_30d,
         cast(coalesce(window_purchases.monetary_30d, 0) as decimal(18, 2)) as monetary_30d,
         cast(coalesce(window_purchases.monetary_prev_30d, 0) as decimal(18, 2)) as monetary_prev_30d
 
     from spine
-    left join snapshot_totals
+    left join purchase_totals
         on
-            spine.member_id = snapshot_totals.member_id
-            and spine.snapshot_date = snapshot_totals.snapshot_date
+            spine.member_id = purchase_totals.member_id
+            and spine.snapshot_date = purchase_totals.snapshot_date
     left join window_purchases
         on
             spine.member_id = window_purchases.member_id
