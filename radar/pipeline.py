@@ -29,7 +29,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -56,6 +55,8 @@ from radar.timegate import TimeGate
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "warehouse" / "radar.duckdb"
 TARGETS = ("dev", "postgres", "spark")
+#: the name dbt opens every DuckDB warehouse by (see _stable_duckdb_path)
+DBT_CATALOG_FILE = "radar.duckdb"
 
 
 def target_dir(env=os.environ) -> Path:
@@ -104,26 +105,38 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
 
 @contextlib.contextmanager
 def _stable_duckdb_path(db_path: Path, env: dict, target: str | None):
-    """DuckDB runs: dbt sees the work file under a name that does not change from run to run.
+    """DuckDB runs: dbt opens every warehouse under one name, ``radar.duckdb``.
 
-    dbt re-parses the whole project (about 10 s) whenever the profile changes,
-    and the profile holds the DuckDB path, which is a new work file every run
-    (``<db>.building-<pid>``). So dbt runs in a private folder holding a link
-    ``<catalog>.duckdb`` to the work file, with that relative name as the path:
-    runs on a warehouse of the same name with the same vars reuse dbt's partial
-    parse. The link keeps the catalog name (the file name up to its first dot,
-    as DuckDB and dbt-duckdb both derive it; DuckDB follows the link). A WAL
-    DuckDB left beside the link (a dbt that died before closing) is moved
-    beside the work file, where the next open replays it.
+    dbt re-parses the whole project (about 6 s) whenever the profile changes, and
+    the profile holds the DuckDB path: a new work file every run
+    (``<db>.building-<pid>``), and another name for every warehouse. So dbt runs
+    in a private folder beside the work file, ``<work file>.dbt``, holding a hard
+    link ``radar.duckdb`` to it, with that relative name as the path: every run
+    with the same vars reuses dbt's partial parse, whichever warehouse it builds.
+    A hard link, because DuckDB names a file's catalog after the file it opens
+    and follows a symbolic link to its target. The catalog dbt builds in is thus
+    ``radar`` for every warehouse, and nothing stored depends on it: DuckDB keeps
+    a view's query without its own catalog, and no model names a database. Where
+    the file system refuses a hard link, a symbolic link named after the work
+    file's own catalog does the same for runs on a warehouse of the same name.
+    A WAL DuckDB left beside the link (a dbt that died before closing) is moved
+    beside the work file, where the next open replays it; the folder goes with
+    the run (or with the next run's cleanup of dead work files, radar.runlock).
     """
     if target not in (None, "dev"):
         yield PROJECT_ROOT
         return
     resolved = Path(db_path).resolve()
-    name = f"{resolved.name.lstrip('.').split('.')[0]}.duckdb"
-    folder = Path(tempfile.mkdtemp(prefix="radar-dbt-"))
+    folder = resolved.with_name(resolved.name + ".dbt")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
     try:
-        (folder / name).symlink_to(resolved)
+        name = DBT_CATALOG_FILE
+        try:
+            os.link(resolved, folder / name)
+        except OSError:
+            name = f"{resolved.name.lstrip('.').split('.')[0]}.duckdb"
+            (folder / name).symlink_to(resolved)
         env["RADAR_DB_PATH"] = name
         yield folder
     finally:

@@ -5,8 +5,8 @@
   killed run never blocks the next one. A second run on the same warehouse
   waits up to ``wait_seconds`` for it, then refuses (:class:`WarehouseBusy`).
 * Each run builds in its own work file ``<db>.building-<pid>``; under the lock
-  no other run is building, so any work file left beside the warehouse belongs
-  to a dead run and is removed.
+  no other run is building, so any work file (or the folder its dbt ran in,
+  ``<work file>.dbt``) left beside the warehouse belongs to a dead run and is removed.
 * DuckDB holds a POSIX write lock on a database file it has open for writing.
   :func:`writer_guard` takes a shared lock on the warehouse file: it fails while
   another process has the warehouse open for writing, and while it is held no
@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -86,7 +87,9 @@ class RunLock:
         # Only a run holding the lock builds; we hold it, so these are leftovers.
         folder, prefix = self.db_path.parent, self.db_path.name + ".building"
         for leftover in folder.glob(prefix + "*"):
-            if leftover.is_file():
+            if leftover.is_dir():  # a dead dbt's folder (radar.pipeline._stable_duckdb_path)
+                shutil.rmtree(leftover, ignore_errors=True)
+            elif leftover.is_file():
                 leftover.unlink(missing_ok=True)
 
 

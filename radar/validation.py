@@ -34,6 +34,7 @@ import os
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -48,14 +49,23 @@ from radar.timegate import TimeGate
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.execution_engine import pandas_execution_engine  # noqa: E402
+if TYPE_CHECKING:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
 
-# GX fingerprints every pandas batch below HASH_THRESHOLD bytes (md5 of pandas'
-# hash of every cell) as a batch marker: 20-30 % of the validation time, and
-# nothing here reads it (each run is named by batch, file and rows instead).
-pandas_execution_engine.HASH_THRESHOLD = 0
+
+def _gx():
+    """Great Expectations, imported on first use: importing it takes about 3 s, which a run
+    that stops on a structural error, a busy warehouse or a missing key never needs."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # GX fingerprints every pandas batch below HASH_THRESHOLD bytes (md5 of pandas'
+    # hash of every cell) as a batch marker: 20-30 % of the validation time, and
+    # nothing here reads it (each run is named by batch, file and rows instead).
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    return gx, gxe
 
 # Digits are ASCII [0-9], never ``\d``: Python's ``\d`` also matches other
 # scripts' digits ("٣", "１"), which pandas reads as numbers but the warehouse's
@@ -109,6 +119,7 @@ def build_suites(spec: FileSpec, categories: list[str]
     """The row suite and the value suite of one landing file (the value suite may be empty),
     and (label ``reason:column``, column it is grouped by) of every expectation in the order
     of the two as one suite."""
+    gx, gxe = _gx()
     rows = gx.ExpectationSuite(name=f"landing_{spec.name}")
     values = gx.ExpectationSuite(name=f"landing_{spec.name}{VALUES_SUFFIX}")
     labels: list[tuple[str, str]] = []
@@ -340,6 +351,7 @@ class RowValidator:
         source = self.context.data_sources.add_or_update_pandas(name)
         batch = source.add_dataframe_asset(self.spec.name).add_batch_definition_whole_dataframe("chunk")
         suite = self.context.suites.add_or_update(suite)
+        gx, _ = _gx()
         return self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
@@ -474,6 +486,7 @@ def new_context(docs_dir: Path | None) -> gx.AbstractDataContext:
     """An ephemeral GX context, writing Data Docs to ``docs_dir`` if given."""
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    gx, _ = _gx()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
