@@ -70,6 +70,16 @@ def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool =
     return done
 
 
+def load_only(landing: Path, db: Path) -> subprocess.CompletedProcess:
+    """The pipeline's validation and load without the dbt build (``--no-build``), for a test
+    whose assertions read only the landing tables and the staging views over them."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "radar_run.py"), "--landing", str(landing),
+                           "--db", str(db), "--no-build"], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"radar_run --no-build failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done
+
+
 def generate(out: Path, *args: str) -> dict:
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "generate_demo_data.py"), "--out", str(out), *args],

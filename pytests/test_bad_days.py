@@ -187,11 +187,14 @@ def test_dead_runs_work_file_is_cleaned_and_lock_is_released(built, capsys):
     add_batch(landing, "batch_003", {"orders.csv": GOOD_ORDER})
     stale = db.with_name(db.name + ".building-999999")
     stale.write_bytes(b"left by a run that was killed")
+    stale_dbt = db.with_name(db.name + ".building-999999.dbt")  # the folder its dbt ran in
+    stale_dbt.mkdir()
+    os.link(stale, stale_dbt / "radar.duckdb")
     barrier = db.parent / "barrier"
     barrier.mkdir()
     a = start_process(landing, db, "--no-build", env={"RADAR_PAUSE_AT": f"load:{barrier}"})
     wait_for(barrier / "reached", a)
-    assert not stale.exists()  # removed under the lock
+    assert not stale.exists() and not stale_dbt.exists()  # removed under the lock
     a.send_signal(signal.SIGKILL)
     a.wait(timeout=60)
     code, err = run_inline(capsys, landing, db)  # the kernel released the dead run's lock

@@ -200,6 +200,7 @@ def paths(tmp_path_factory) -> dict:
     fresh = base / "fresh.duckdb"
     make_run(landing, fresh)
     out["fresh"] = tables(fresh)
+    out["fresh_build_log"] = (base / "fresh.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
 
     dbt(nightly, "build", "--full-refresh")
     out["nightly_full_refresh"] = tables(nightly)
@@ -338,6 +339,12 @@ def test_a_new_cut_off_and_rebuild_date_keep_dbt_s_parse(paths):
     assert "Unable to do partial parsing" not in log and "full parse" not in log, log[:2000]
     # a changed var: as --vars, it would have re-parsed the project
     assert paths["rebuild_0003"] != paths["rebuild_0004"] is not None
+
+
+def test_a_warehouse_of_another_name_keeps_dbt_s_parse(paths):
+    """dbt opens every warehouse as radar.duckdb (radar.pipeline._stable_duckdb_path):
+    fresh.duckdb, built right after nightly.duckdb, does not change dbt's profile."""
+    assert "Unable to do partial parsing" not in paths["fresh_build_log"], paths["fresh_build_log"][:2000]
 
 
 def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_landing, file_digest, make_run, query
+from conftest import FIXTURES, copy_landing, file_digest, load_only, make_run, query
 
 GOOD_ORDER = "order_id,member_id,ordered_at,status\nO7,U1,2024-03-02T10:00:00+08:00,paid\n"
 
@@ -92,7 +92,7 @@ def test_failed_dbt_build_keeps_warehouse_and_batch_unloaded(built):
         run(landing, db, dbt_vars={"business_timezone": "Not/A_Zone"}, docs_dir=None)
     assert file_digest(db) == before
     # the batch is loaded by the next good run
-    make_run(landing, db)
+    load_only(landing, db)
     assert query(db, "select count(*) from landing.orders where order_id = 'O7'") == [(1,)]
 
 
@@ -110,7 +110,7 @@ def test_rerun_is_idempotent_and_reload_is_equal(built, tmp_path):
                 for t in tables}
 
     first = snapshot(db)
-    done = make_run(landing, db)
+    done = load_only(landing, db)
     assert "nothing new to load" in done.stderr
     assert snapshot(db) == first
     reloaded = tmp_path / "reloaded.duckdb"
@@ -151,7 +151,7 @@ def test_digits_of_other_scripts_are_quarantined_not_fatal(built):
                            "O7,\u0663,SKU-1,skincare,1,10,0\n"
                            "O7,3,SKU-1,skincare,1,\uff11.5,0\n",
     })
-    make_run(landing, db)
+    load_only(landing, db)
     assert query(db, """
         select source_file, source_row_number, reason_code from staging.stg_landing__quarantine
         where source_batch = 'batch_003' order by 1, 2""") == [

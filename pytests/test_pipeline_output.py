@@ -54,3 +54,34 @@ def test_failure_names_the_failing_nodes_and_the_log(tmp_path, capsys):
     failed = [line for line in err.splitlines() if line.startswith("  failed: ")]
     assert len(failed) == 1 and "node_6" in failed[0] and "ERROR" in failed[0]
     assert str(log_path) in err and "ERROR=1" in err
+
+
+def test_dbt_opens_any_warehouse_by_one_name_through_a_hard_link(tmp_path):
+    """dbt's profile holds the DuckDB path, and a changed profile makes dbt re-parse the
+    whole project: every warehouse is opened as ``radar.duckdb``, a hard link (DuckDB names
+    the catalog after the file it opens and follows a symbolic link to its target)."""
+    work = tmp_path / "nightly.duckdb.building-1"
+    work.write_bytes(b"warehouse")
+    env: dict = {}
+    with pipeline._stable_duckdb_path(work, env, "dev") as folder:
+        assert env["RADAR_DB_PATH"] == "radar.duckdb"
+        link = folder / "radar.duckdb"
+        assert not link.is_symlink() and link.stat().st_ino == work.stat().st_ino
+        assert folder.parent == tmp_path  # beside the work file: the next run's cleanup finds a dead one
+        (folder / "radar.duckdb.wal").write_bytes(b"left by a dbt that died")
+    assert not folder.exists()
+    assert (tmp_path / "nightly.duckdb.building-1.wal").read_bytes() == b"left by a dbt that died"
+
+
+def test_without_hard_links_dbt_opens_the_warehouse_by_its_own_catalog_name(tmp_path, monkeypatch):
+    def refuse(*args):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(pipeline.os, "link", refuse)
+    work = tmp_path / "nightly.duckdb.building-1"
+    work.write_bytes(b"warehouse")
+    env: dict = {}
+    with pipeline._stable_duckdb_path(work, env, "dev") as folder:
+        assert env["RADAR_DB_PATH"] == "nightly.duckdb"
+        assert (folder / "nightly.duckdb").resolve() == work.resolve()
+    assert not folder.exists()
