@@ -249,8 +249,13 @@ def test_locked_warehouse_is_one_line(tiny_db, tmp_path):
 
 
 def test_rebuild_in_progress_is_noted(tiny_db, tmp_path):
+    from radar.runlock import work_path
+
     db = copy_db(tiny_db, tmp_path)
-    (tmp_path / "radar.duckdb.building").write_bytes(b"")
+    at = open_app(db)
+    no_exception(at)
+    assert zh("wh_building") not in [e.value for e in at.info]
+    work_path(db).write_bytes(b"")  # the work file a run builds in, named as the pipeline names it
     at = open_app(db)
     no_exception(at)
     assert zh("wh_building") in [e.value for e in at.info]
