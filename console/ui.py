@@ -96,10 +96,10 @@ def check_warehouse() -> None:
 
 
 def rebuild_in_progress() -> bool:
-    """A run is building beside the warehouse: its work file ``<db>.building-<pid>``
-    (radar.runlock.work_path) exists until the run swaps it in or gives up."""
-    path = db_path()
-    return any(path.parent.glob(path.name + ".building-*"))
+    """A run is building beside the warehouse (its work file, radar.runlock.work_files)."""
+    from radar.runlock import work_files
+
+    return bool(work_files(db_path()))
 
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=8)

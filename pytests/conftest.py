@@ -70,11 +70,19 @@ def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool =
     return done
 
 
+def radar_run(landing: Path, db: Path, env: dict | None, *flags: str) -> subprocess.CompletedProcess:
+    """``scripts/radar_run.py`` with flags ``make run`` does not pass (``--no-build``, ``--reload``…),
+    Data Docs beside the warehouse, output captured; ``env`` None: this process's environment."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "radar_run.py"), "--landing", str(landing), "--db", str(db),
+         "--docs-dir", str(db.parent / "gx_data_docs"), *flags],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 def load_only(landing: Path, db: Path) -> subprocess.CompletedProcess:
     """The pipeline's validation and load without the dbt build (``--no-build``), for a test
     whose assertions read only the landing tables and the staging views over them."""
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "radar_run.py"), "--landing", str(landing),
-                           "--db", str(db), "--no-build"], cwd=ROOT, capture_output=True, text=True)
+    done = radar_run(landing, db, None, "--no-build")
     if done.returncode != 0:
         raise AssertionError(f"radar_run --no-build failed ({done.returncode}):\n{done.stderr[-4000:]}")
     return done

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_LOG, DBT_TARGET, FIXTURES, ROOT, copy_landing, query
+from conftest import DBT_LOG, DBT_TARGET, FIXTURES, ROOT, copy_landing, query, radar_run
 
 K1 = "k1-pii-key-for-test-7d2a90"
 K2 = "k2-pii-key-for-test-51be3c"
@@ -70,13 +70,6 @@ def env_with(key: str | None = None, **extra: str) -> dict:
         env["RADAR_PII_KEY"] = key
     env.update(extra)
     return env
-
-
-def radar_run(landing: Path, db: Path, env: dict, *flags: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "radar_run.py"), "--landing", str(landing), "--db", str(db),
-         "--docs-dir", str(db.parent / "gx_data_docs"), *flags],
-        cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def ok(done: subprocess.CompletedProcess) -> subprocess.CompletedProcess:

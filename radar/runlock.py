@@ -41,6 +41,13 @@ def work_path(db_path: Path) -> Path:
     return db_path.with_name(f"{db_path.name}.building-{os.getpid()}")
 
 
+def work_files(db_path: Path) -> list[Path]:
+    """What runs on ``db_path`` build in, beside it: work files ``<db>.building-<pid>``
+    and the folders their dbt ran in (``<work file>.dbt``). Present while a run builds;
+    left over only by a run that died (removed by the next run, under the lock)."""
+    return sorted(db_path.parent.glob(db_path.name + ".building*"))
+
+
 def wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
@@ -85,8 +92,7 @@ class RunLock:
 
     def _remove_dead_work_files(self) -> None:
         # Only a run holding the lock builds; we hold it, so these are leftovers.
-        folder, prefix = self.db_path.parent, self.db_path.name + ".building"
-        for leftover in folder.glob(prefix + "*"):
+        for leftover in work_files(self.db_path):
             if leftover.is_dir():  # a dead dbt's folder (radar.pipeline._stable_duckdb_path)
                 shutil.rmtree(leftover, ignore_errors=True)
             elif leftover.is_file():
