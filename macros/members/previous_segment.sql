@@ -1,10 +1,12 @@
 {#- The segment on the previous month end (SPEC §5.4, segment_downgrade)
     of each row of `snapshots` (a member_snapshots relation), added to its
-    columns: her row of `history` (member_segment_history) on the row's
-    previous_month_end, its rank and Chinese name, and whether it is one of
-    the 8 RFM segments (rfm_segments); all null when she has no row then
-    (not joined yet). int_member_snapshots and the backtest's member-days
-    read it; member_segment_history joins its own month ends. -#}
+    columns: her row of `history` (one row per member and month end:
+    member_id, month_end, segment, segment_rank, segment_name_zh) on the
+    row's previous_month_end, its rank and Chinese name, and whether it is
+    one of the 8 RFM segments (rfm_segments); all null when she has no row
+    then (not joined yet). int_member_snapshots passes its own previous
+    month ends, the backtest's member-days member_segment_history;
+    member_segment_history joins its own month ends. -#}
 {% macro previous_segment(snapshots, history) %}
 with
 

@@ -1,12 +1,14 @@
 {{ config(materialized='table') }}
 
-{#- One row per member and snapshot date (member_id, snapshot_date) on the
-    dates of int_member_snapshot_dates, each step with the snapshot date as
-    the cut-off: RFM flags and segment and the lifecycle stage (macro
-    member_snapshots), the RFM scores (macro rfm_scores), the segment at the
-    previous month end (macro previous_segment, from member_segment_history)
-    and the group and mentor of her roster that day. Feeds member_segments
-    and the member early warnings. -#}
+{#- One row per member and evaluation day (member_id, snapshot_date):
+    as_of_date and the day before, of int_member_snapshot_dates, each step
+    with the snapshot date as the cut-off: RFM flags and segment and the
+    lifecycle stage (macro member_snapshots), the RFM scores (macro
+    rfm_scores), the segment at the previous month end (macro
+    previous_segment, over the rows of the previous month ends computed here
+    with the same macros as member_segment_history, so member_segments never
+    waits for the whole history) and the group and mentor of her roster that
+    day. Feeds member_segments and the member early warnings. -#}
 -- Lint the macro's SQL here too (sqlfluff skips macro files). Off for it: RF06 (rendered
 -- relation names are quoted); LT01, CP05, LT09 (dbt's own datediff, type_string and
 -- generate_series render trailing spaces, upper-case TEXT and a one-line select).
@@ -26,9 +28,31 @@ scored as (
 
 ),
 
+-- The rows of the previous month ends, shaped as member_segment_history's.
+month_end_segments as (
+
+    select
+        member_id,
+        snapshot_date as month_end,
+        segment,
+        segment_rank,
+        segment_name_zh
+
+    from scored
+    where is_month_end
+
+),
+
+evaluation_days as (
+
+    select * from scored
+    where is_as_of or is_day_before
+
+),
+
 with_previous as (
 
-    {{ previous_segment('scored', ref('member_segment_history')) | indent(4) }}
+    {{ previous_segment('evaluation_days', 'month_end_segments') | indent(4) }}
 
 ),
 
