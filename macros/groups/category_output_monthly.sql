@@ -1,18 +1,19 @@
 {#- The SELECT of both category marts (SPEC §5.3), one definition: one row per
-    entity, month and category for every entity-month of `month_rosters`
-    (int_group_month_rosters or int_mentor_month_rosters, one row per entity,
-    month and member on the month-end roster), zeros included.
+    entity, month and category for every entity-month of the month-end
+    rosters (int_group_month_rosters; a member is on one group's roster at a
+    month end, so a mentor's roster — the union of her groups' — is their
+    rows), zeros included.
     `entity_columns`: the entity's key first, then columns it determines
     (['group_id', 'mentor_id'] or ['mentor_id']). Reads the months a
     nightly run rebuilds only; the caller's config makes it incremental. -#}
-{% macro category_output_monthly(month_rosters, entity_columns) %}
+{% macro category_output_monthly(entity_columns) %}
 {%- set key = entity_columns[0] -%}
 {%- set attributes = entity_columns[1:] -%}
 with
 
 month_rosters as (
 
-    select * from {{ month_rosters }}
+    select * from {{ ref('int_group_month_rosters') }}
     where {{ rebuilt_months('month') }}
 
 ),

@@ -5,4 +5,4 @@
 -- sqlfluff:ignore_templated_areas:False
 -- sqlfluff:exclude_rules:ambiguous.column_references,structure.column_order,references.keywords,references.quoting
 {# The SELECT is shared with mentor_category_output_monthly (macros/groups/category_output_monthly.sql). #}
-{{ category_output_monthly(ref('int_group_month_rosters'), ['group_id', 'mentor_id']) }}
+{{ category_output_monthly(['group_id', 'mentor_id']) }}
