@@ -2,7 +2,7 @@
     entity, month and category for every entity-month of the month-end
     rosters (int_group_month_rosters; a member is on one group's roster at a
     month end, so a mentor's roster — the union of her groups' — is their
-    rows), zeros included.
+    rows, and her category sales the sum of her groups'), zeros included.
     `entity_columns`: the entity's key first, then columns it determines
     (['group_id', 'mentor_id'] or ['mentor_id']). Reads the months a
     nightly run rebuilds only; the caller's config makes it incremental. -#}
@@ -18,9 +18,9 @@ month_rosters as (
 
 ),
 
-monthly_category_sales as (
+group_category_sales as (
 
-    select * from {{ ref('int_member_monthly_category_sales') }}
+    select * from {{ ref('int_group_month_category_sales') }}
     where {{ rebuilt_months('month') }}
 
 ),
@@ -57,16 +57,12 @@ entity_months as (
 entity_category_sales as (
 
     select
-        month_rosters.{{ key }},
-        month_rosters.month,
-        monthly_category_sales.category_code,
-        sum(monthly_category_sales.category_sales) as category_sales
+        {{ key }},
+        month,
+        category_code,
+        sum(category_sales) as category_sales
 
-    from month_rosters
-    inner join monthly_category_sales
-        on
-            month_rosters.member_id = monthly_category_sales.member_id
-            and month_rosters.month = monthly_category_sales.month
+    from group_category_sales
     group by 1, 2, 3
 
 ),

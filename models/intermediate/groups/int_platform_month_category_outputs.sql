@@ -15,9 +15,9 @@ group_month_rosters as (
 
 ),
 
-monthly_category_sales as (
+group_category_sales as (
 
-    select * from {{ ref('int_member_monthly_category_sales') }}
+    select * from {{ ref('int_group_month_category_sales') }}
     where {{ rebuilt_months('month') }}
 
 ),
@@ -42,15 +42,11 @@ platform_months as (
 roster_category_sales as (
 
     select
-        group_month_rosters.month,
-        monthly_category_sales.category_code,
-        sum(monthly_category_sales.category_sales) as category_sales
+        month,
+        category_code,
+        sum(category_sales) as category_sales
 
-    from group_month_rosters
-    inner join monthly_category_sales
-        on
-            group_month_rosters.member_id = monthly_category_sales.member_id
-            and group_month_rosters.month = monthly_category_sales.month
+    from group_category_sales
     group by 1, 2
 
 ),
