@@ -796,9 +796,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="after timing, compare with the built marts cell by cell (exit 1 if they differ)")
     args = parser.parse_args(argv)
-    # the same memory cap as dbt's DuckDB (profiles/profiles.yml): a fair race, and a
-    # bounded peak (10 GB at XL without one)
-    config = {"memory_limit": os.environ.get("RADAR_DUCKDB_MEMORY_LIMIT", "3GB")}
+    # the same memory cap and optimizers as dbt's DuckDB (profiles/profiles.yml): a fair
+    # race, and a bounded peak (10 GB at XL without one)
+    config = {"memory_limit": os.environ.get("RADAR_DUCKDB_MEMORY_LIMIT", "3GB"),
+              "disabled_optimizers": os.environ.get("RADAR_DUCKDB_DISABLED_OPTIMIZERS",
+                                                    "partial_aggregate_pushdown")}
     with duckdb.connect(args.db, read_only=True, config=config) as con:
         timings = compute(con, args.as_of)
         for name, seconds in timings.items():
