@@ -27,14 +27,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_TARGET, ROOT, make_run, query, two_nights
+from conftest import DBT_TARGET, make_run, query, two_nights
+
+from radar.pipeline import run_dbt
 
 # Columns that record when a row was written, not what it says.
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
@@ -161,12 +161,13 @@ def late_refund_batch(db: Path, out: Path) -> dict:
 
 
 def dbt(db: Path, *args: str) -> None:
-    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "dbt"), *args, "--quiet",
-                           "--target-path", str(db.parent / f"target_{db.stem}")],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-
+    """A plain dbt command on ``db``, as the pipeline runs dbt (radar.pipeline.run_dbt: the
+    worker's target folder and partial parse, no vars); its output goes to a log beside ``db``."""
+    try:
+        run_dbt(list(args), db, {})
+    except RuntimeError as error:
+        log = Path(str(error).rsplit("full output: ", 1)[-1].rstrip(")"))
+        raise AssertionError(f"{error}\n{log.read_text(encoding='utf-8')[-4000:]}") from None
 
 
 def last_rebuild_from(db: Path) -> dt.date | None:
