@@ -127,7 +127,8 @@ lint: $(STAMP)
 	$(BIN)/python scripts/check_function_length.py --max 60 radar/generate.py
 	$(BIN)/python scripts/check_macro_lint.py
 	@mkdir -p target
-	RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint models tests analyses
+	# one sqlfluff process per core (each compiles the project once): 44 s -> 27 s on 2 cores
+	RADAR_DB_PATH=$(CURDIR)/target/lint.duckdb $(BIN)/sqlfluff lint --processes $(shell nproc) models tests analyses
 
 docs: $(STAMP)
 	RADAR_DB_PATH=$(DB) $(BIN)/dbt docs generate
