@@ -209,9 +209,15 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from radar import pipeline
 pipeline.stop_on_sigterm()
-child = ("import os, pathlib, sys, time; print('dbt started', flush=True); "
-         "pathlib.Path(sys.argv[1]).write_text(str(os.getpid())); time.sleep(300)")
-pipeline._run_quietly([sys.executable, "-c", child, sys.argv[2]], dict(os.environ), Path(sys.argv[3]))
+child_pid, db = sys.argv[2], Path(sys.argv[3])
+# a stand-in for dbt's process (radar/dbt_session.py): it starts the command and never ends it
+worker = db.with_name("worker.py")
+worker.write_text("import os, pathlib, sys, time; sys.stdin.readline(); print('dbt started', flush=True); "
+                  f"pathlib.Path({child_pid!r}).write_text(str(os.getpid())); time.sleep(300)")
+pipeline.SESSION_WORKER = worker
+db.touch()
+with pipeline.dbt_session(db, {}) as dbt:
+    dbt.run(["build"])
 """
 
 
@@ -221,16 +227,17 @@ def test_sigterm_stops_the_dbt_it_runs(tmp_path):
     dbt runs, its log already shows what it printed (line by line, for tail -f)."""
     child_pid = tmp_path / "child.pid"
     run = subprocess.Popen([sys.executable, "-c", TERMINATED_RUN, str(ROOT), str(child_pid),
-                            str(tmp_path / "dbt.log")], stderr=subprocess.PIPE, text=True)
+                            str(tmp_path / "w.duckdb")], stderr=subprocess.PIPE, text=True)
+    dbt_log = tmp_path / "w.duckdb.dbt_build.log"
     deadline = time.monotonic() + 60
     while not child_pid.exists() or not child_pid.read_text():
         assert run.poll() is None and time.monotonic() < deadline, run.stderr.read() if run.stderr else ""
         time.sleep(0.1)
     pid = int(child_pid.read_text())
     log_deadline = time.monotonic() + 10  # the parent copies each line to the log as it reads it
-    while "dbt started" not in (tmp_path / "dbt.log").read_text() and time.monotonic() < log_deadline:
+    while "dbt started" not in dbt_log.read_text() and time.monotonic() < log_deadline:
         time.sleep(0.1)
-    assert "dbt started" in (tmp_path / "dbt.log").read_text()
+    assert "dbt started" in dbt_log.read_text()
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=60) == 143
     with pytest.raises(ProcessLookupError):

@@ -1,4 +1,4 @@
-"""The pipeline's dbt step prints a short summary, not dbt's whole output (radar.pipeline._run_quietly).
+"""The pipeline's dbt step prints a short summary, not dbt's whole output (radar.pipeline.dbt_session).
 
 A stand-in for dbt (a tiny Python program printing dbt-like lines) keeps the
 test fast: the whole output must land in the log file; the terminal gets a
@@ -15,28 +15,40 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT))
 
 from radar import pipeline  # noqa: E402
+from radar.dbt_session import MARKER  # noqa: E402
 
 FAKE_DBT = r"""
-import sys
-status = sys.argv[1]
-for n in range(1, 9):
-    result = "ERROR" if (status == "fail" and n == 6) else "PASS"
-    print(f"\x1b[0m12:00:0{n}  {n} of 8 {result} node_{n} ...... [{result} in 0.1s]")
-print("\x1b[0m12:00:09  Done. PASS=%d WARN=0 ERROR=%d SKIP=0 NO-OP=0 TOTAL=8" % ((7, 1) if status == "fail" else (8, 0)))
-sys.exit(1 if status == "fail" else 0)
+import json, sys
+for command in sys.stdin:
+    status = json.loads(command)[0]
+    for n in range(1, 9):
+        result = "ERROR" if (status == "fail" and n == 6) else "PASS"
+        print(f"\x1b[0m12:00:0{n}  {n} of 8 {result} node_{n} ...... [{result} in 0.1s]")
+    print("\x1b[0m12:00:09  Done. PASS=%d WARN=0 ERROR=%d SKIP=0 NO-OP=0 TOTAL=8" % ((7, 1) if status == "fail" else (8, 0)))
+    print(MARKER, 1 if status == "fail" else 0, flush=True)
 """
 
 
-def run_fake(tmp_path, status, capsys):
+def run_fake(tmp_path, status, capsys, monkeypatch):
+    """One command ``status`` (ok, fail) of a dbt session whose process is the stand-in."""
     script = tmp_path / "fake_dbt.py"
-    script.write_text(FAKE_DBT, encoding="utf-8")
-    log_path = tmp_path / "dbt_build.log"
-    code = pipeline._run_quietly([sys.executable, str(script), status], {}, log_path)
-    return code, log_path, capsys.readouterr().err
+    script.write_text(f"MARKER = {MARKER!r}\n" + FAKE_DBT, encoding="utf-8")
+    monkeypatch.setattr(pipeline, "SESSION_WORKER", script)
+    db = tmp_path / "w.duckdb"
+    db.touch()
+    code = 0
+    try:
+        with pipeline.dbt_session(db, {}) as dbt:
+            dbt.run([status])
+    except RuntimeError as error:
+        assert str(tmp_path / f"w.duckdb.dbt_{status}.log") in str(error)
+        code = 1
+    err = "\n".join(line for line in capsys.readouterr().err.splitlines() if not line.startswith("$ dbt "))
+    return code, tmp_path / f"w.duckdb.dbt_{status}.log", err
 
 
-def test_success_prints_progress_and_one_summary_line(tmp_path, capsys):
-    code, log_path, err = run_fake(tmp_path, "ok", capsys)
+def test_success_prints_progress_and_one_summary_line(tmp_path, capsys, monkeypatch):
+    code, log_path, err = run_fake(tmp_path, "ok", capsys, monkeypatch)
     assert code == 0
     lines = err.splitlines()
     assert [line for line in lines if "nodes done" in line] == [
@@ -48,8 +60,8 @@ def test_success_prints_progress_and_one_summary_line(tmp_path, capsys):
     assert log_path.read_text(encoding="utf-8").count(" of 8 PASS ") == 8
 
 
-def test_failure_names_the_failing_nodes_and_the_log(tmp_path, capsys):
-    code, log_path, err = run_fake(tmp_path, "fail", capsys)
+def test_failure_names_the_failing_nodes_and_the_log(tmp_path, capsys, monkeypatch):
+    code, log_path, err = run_fake(tmp_path, "fail", capsys, monkeypatch)
     assert code == 1
     failed = [line for line in err.splitlines() if line.startswith("  failed: ")]
     assert len(failed) == 1 and "node_6" in failed[0] and "ERROR" in failed[0]

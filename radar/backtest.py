@@ -42,7 +42,7 @@ import pandas as pd
 
 from radar import rebuild
 from radar.loader import log
-from radar.pipeline import DEFAULT_DB, run_dbt
+from radar.pipeline import DEFAULT_DB, dbt_session
 from radar.rebuild import code_digest
 
 Scorer = Callable[[object, dt.date], pd.DataFrame]
@@ -328,23 +328,25 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
         dbt_started = time.monotonic()
         # Three cut-offs per dbt build by default, measured at L from scratch (12 cut-offs,
         # one run each, 2026-12-02, ~5.7M member-days a cut-off): 1 per build 449 s, 2 368 s,
-        # 3 285 s, 4 297 s; each build costs ~5 s of dbt start-up and its tests. Twelve at
+        # 3 285 s, 4 297 s (each build then had ~5 s of dbt start-up; the builds now share one
+        # dbt process, radar.pipeline.dbt_session) plus its data tests. Twelve at
         # once spilled more than 35 GB under the 3GB memory cap (with the older 8M
         # member-days a cut-off). The cut-offs are a table (not a var), so dbt reuses its
         # parse. A cut-off's rows do not depend on which others are built with it
         # (int_backtest_results), so the result is the same (test_backtest).
         chunks = [todo[i:i + per_build] for i in range(0, len(todo), per_build)] or [[]]
-        for i, chunk in enumerate(chunks):
-            if len(chunks) > 1:
-                log(f"  cut-offs {', '.join(map(str, chunk))} (build {i + 1} of {len(chunks)})")
-            # the build's cut-offs are a table, not a var: the same vars for every build let
-            # dbt reuse its parse (a changed var re-parses the whole project, ~5 s a build)
-            with duckdb.connect(str(work)) as con:
-                write_cutoffs(con, {c: fingerprints[c] for c in chunk})
-            # the backtest's unit tests (hand-worked rows, independent of the data) run in the
-            # first build only: each costs ~0.5 s, in every build they would add ~5 s a build
-            run_dbt(["build", "--selector", "backtest" if i == 0 else "backtest_without_unit_tests",
-                     *(["--full-refresh"] if full_refresh and i == 0 else [])], work, dbt_vars)
+        with dbt_session(work, dbt_vars) as dbt:  # one dbt process for every build
+            for i, chunk in enumerate(chunks):
+                if len(chunks) > 1:
+                    log(f"  cut-offs {', '.join(map(str, chunk))} (build {i + 1} of {len(chunks)})")
+                # the build's cut-offs are a table, not a var: the same vars for every build let
+                # dbt reuse its parse (a changed var re-parses the whole project, ~5 s a build)
+                with duckdb.connect(str(work)) as con:
+                    write_cutoffs(con, {c: fingerprints[c] for c in chunk})
+                # the backtest's unit tests (hand-worked rows, independent of the data) run in the
+                # first build only: each costs ~0.5 s, in every build they would add ~5 s a build
+                dbt.run(["build", "--selector", "backtest" if i == 0 else "backtest_without_unit_tests",
+                         *(["--full-refresh"] if full_refresh and i == 0 else [])])
         dbt_seconds = time.monotonic() - dbt_started
         with duckdb.connect(str(work)) as con:
             # the scores input goes; backtest.cutoffs (the last build's cut-offs) stays, as the

@@ -85,6 +85,21 @@ def dbt_executable(target: str | None = None) -> str:
 
 
 def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | None = None) -> None:
+    """One dbt command on ``db_path`` (see :func:`dbt_session`)."""
+    with dbt_session(db_path, dbt_vars, target) as dbt:
+        dbt.run(command)
+
+
+#: the dbt process of a session (radar/dbt_session.py, run as a file)
+SESSION_WORKER = Path(__file__).with_name("dbt_session.py")
+
+
+@contextlib.contextmanager
+def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
+    """A dbt process for the dbt commands of one step on ``db_path``: ``session.run([...])``
+    runs one, its output in a log beside the warehouse, progress and dbt's summary on the
+    console; a failed command raises RuntimeError. Python and dbt start once for all of
+    them (radar/dbt_session.py), with the vars of the step."""
     from radar.engines import engine_environment
 
     env = engine_environment(target or "dev", dict(os.environ))
@@ -100,7 +115,31 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         if value is not None:
             env[f"RADAR_{name.upper()}"] = str(value)
     with _stable_duckdb_path(db_path, env, target) as cwd:
-        _run_dbt(command, db_path, dbt_vars, target, env, cwd)
+        # the Python beside the target's dbt (the Spark target has its own environment)
+        python = Path(dbt_executable(target)).with_name("python")
+        process = subprocess.Popen(
+            [str(python) if python.exists() else sys.executable, str(SESSION_WORKER)], env=env, cwd=cwd,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            encoding="utf-8", errors="replace")
+        try:
+            yield DbtSession(process, db_path, dbt_vars, target, env)
+            assert process.stdin is not None
+            process.stdin.close()
+            process.wait()
+        except BaseException:
+            # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm) or a failed command: dbt must
+            # not go on writing to a work file the caller is about to delete
+            _stop(process)
+            raise
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextlib.contextmanager
@@ -146,59 +185,58 @@ def _stable_duckdb_path(db_path: Path, env: dict, target: str | None):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | None, env: dict,
-             cwd: Path) -> None:
-    args = [dbt_executable(target), *command, "--project-dir", str(PROJECT_ROOT),
-            "--profiles-dir", str(PROJECT_ROOT / "profiles")]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    if target:
-        args += ["--target", target]
-        if target != "dev":
-            # own compiled SQL and partial-parse state per engine, so that runs
-            # on different targets (or side by side) do not invalidate each other
-            args += ["--target-path", str(target_dir(env) / target)]
-    log("$ " + " ".join(args))
-    # beside the warehouse (not in the shared logs/), so that builds of different warehouses
-    # never write the same file
-    warehouse_name = re.sub(r"\.building(-\d+)?$", "", db_path.name)
-    # one file per invocation kind: a run's second build (the churn marts) keeps the first's log
-    kind = command[0].replace("-", "_")
-    if "--selector" in command:
-        kind += "_" + command[command.index("--selector") + 1]
-    log_path = db_path.with_name(f"{warehouse_name}.dbt_{kind}.log")
-    returncode = _run_quietly(args, env, log_path, cwd)
-    if returncode != 0:
-        raise RuntimeError(f"dbt {command[0]} failed (exit {returncode}); full output: {log_path}")
+class DbtSession:
+    """The dbt commands of a :func:`dbt_session`, one after the other."""
+
+    def __init__(self, process: subprocess.Popen, db_path: Path, dbt_vars: dict, target: str | None,
+                 env: dict):
+        self.process, self.db_path, self.dbt_vars, self.target, self.env = process, db_path, dbt_vars, target, env
+
+    def run(self, command: list[str]) -> None:
+        args = [*command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT / "profiles")]
+        if self.dbt_vars:
+            args += ["--vars", json.dumps(self.dbt_vars)]
+        if self.target:
+            args += ["--target", self.target]
+            if self.target != "dev":
+                # own compiled SQL and partial-parse state per engine, so that runs
+                # on different targets (or side by side) do not invalidate each other
+                args += ["--target-path", str(target_dir(self.env) / self.target)]
+        log("$ dbt " + " ".join(args))
+        # beside the warehouse (not in the shared logs/), so that builds of different warehouses
+        # never write the same file
+        warehouse_name = re.sub(r"\.building(-\d+)?$", "", self.db_path.name)
+        # one file per command kind: a run's second build (the churn marts) keeps the first's log
+        kind = command[0].replace("-", "_")
+        if "--selector" in command:
+            kind += "_" + command[command.index("--selector") + 1]
+        log_path = self.db_path.with_name(f"{warehouse_name}.dbt_{kind}.log")
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps(args) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the process is gone: _report says so
+        returncode = _report(self.process, log_path)
+        if returncode != 0:
+            raise RuntimeError(f"dbt {command[0]} failed (exit {returncode}); full output: {log_path}")
 
 
 _NODE_DONE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP|NO-OP|REUSED)\b")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT_ROOT) -> int:
-    """Run dbt with its output going to ``log_path``; print progress at each quarter, then
-    dbt's one-line summary (``Done. PASS=…``) or, on failure, the failing nodes and the log path."""
+def _report(process: subprocess.Popen, log_path: Path) -> int:
+    """Follow one command of a session to its end: its output goes to ``log_path``; print
+    progress at each quarter, then dbt's one-line summary (``Done. PASS=…``) or, on failure,
+    the failing nodes and the log path. Returns the command's exit code."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     # line-buffered: the log shows each line as dbt prints it (tail -f while it runs)
     with log_path.open("w", encoding="utf-8", buffering=1) as out:
-        process = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
-        assert process.stdout is not None
-        try:
-            summary = _follow(process, out, failures)
-        except BaseException:
-            # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm): dbt must not go on
-            # writing to a work file the caller is about to delete
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            raise
-        returncode = process.wait()
+        summary, returncode = _follow(process, out, failures)
+    if returncode is None:  # the process ended without finishing the command
+        returncode = process.wait() or 2
     if summary:
         log(f"  dbt: {summary}")
     if returncode != 0:
@@ -210,11 +248,17 @@ def _run_quietly(args: list[str], env: dict, log_path: Path, cwd: Path = PROJECT
     return returncode
 
 
-def _follow(process, out, failures: list[str]) -> str:
-    """Copy dbt's output to ``out`` as it comes, print progress at each quarter, collect the
-    failing nodes into ``failures``; returns dbt's one-line summary (or "")."""
+def _follow(process, out, failures: list[str]) -> tuple[str, int | None]:
+    """Copy a command's output to ``out`` as it comes, print progress at each quarter, collect
+    the failing nodes into ``failures``; returns dbt's one-line summary (or "") and the exit
+    code the session printed (None: the process ended first)."""
+    from radar.dbt_session import MARKER
+
     summary, shown_quarter = "", 0
+    assert process.stdout is not None
     for raw in process.stdout:
+        if raw.startswith(MARKER):
+            return summary, int(raw[len(MARKER):].strip() or 2)
         out.write(raw)
         line = _ANSI.sub("", raw).rstrip()
         done = _NODE_DONE.search(line)
@@ -228,7 +272,7 @@ def _follow(process, out, failures: list[str]) -> str:
                 log(f"  dbt: {number} of {total} nodes done")
         elif "Done. PASS=" in line:
             summary = line[line.index("Done. PASS="):]
-    return summary
+    return summary, None
 
 
 def stop_on_sigterm() -> None:
@@ -405,18 +449,18 @@ def _run_locked(landing, db_path, as_of, docs_dir, reload, build, chunk_rows, db
             if not full_refresh:
                 log(f"  {rebuild_reason}")
             # the churn marts read what the scoring step writes (source scores):
-            # everything else first, then the scores, then the churn marts
-            run_dbt(["build", "--selector", "nightly", *flags], work, build_vars,
-                    None if target == "dev" else target)
-            if target == "dev":
-                from radar.churn import write_scores
+            # everything else first, then the scores, then the churn marts (one dbt process)
+            with dbt_session(work, build_vars, None if target == "dev" else target) as dbt:
+                dbt.run(["build", "--selector", "nightly", *flags])
+                if target == "dev":
+                    from radar.churn import write_scores
 
-                log("[3b/3] churn scores (radar/churn.py), then the marts that read them")
-                scoring_started = time.monotonic()
-                result = write_scores(work)
-                log(f"  {len(result.scores)} members scored ({result.method}) "
-                    f"in {time.monotonic() - scoring_started:.1f} s")
-                run_dbt(["build", "--selector", "churn_marts", *flags], work, build_vars)
+                    log("[3b/3] churn scores (radar/churn.py), then the marts that read them")
+                    scoring_started = time.monotonic()
+                    result = write_scores(work)
+                    log(f"  {len(result.scores)} members scored ({result.method}) "
+                        f"in {time.monotonic() - scoring_started:.1f} s")
+                    dbt.run(["build", "--selector", "churn_marts", *flags])
             if full_refresh:
                 erasure.mark_rebuilt(work)
             with duckdb.connect(str(work)) as con:
