@@ -79,6 +79,15 @@ def radar_run(landing: Path, db: Path, env: dict | None, *flags: str) -> subproc
         cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def reference_build(landing: Path, db: Path, as_of: str | None = None) -> subprocess.CompletedProcess:
+    """A build a test compares another path against, without data tests (``--no-tests``): its
+    tables must equal those of a path that ran every test on the same data."""
+    done = radar_run(landing, db, None, "--no-tests", *(["--as-of", as_of] if as_of else []))
+    if done.returncode != 0:
+        raise AssertionError(f"radar_run --no-tests failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return done
+
+
 def load_only(landing: Path, db: Path) -> subprocess.CompletedProcess:
     """The pipeline's validation and load without the dbt build (``--no-build``), for a test
     whose assertions read only the landing tables and the staging views over them."""

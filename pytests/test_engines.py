@@ -24,6 +24,7 @@ skipped) and `make test` runs them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -412,6 +414,16 @@ def test_postgres_publish_sends_only_new_batches_and_upserts(pg_server, tmp_path
     assert "published 0 new batch(es) to postgres" in third.stderr
 
 
+def stand_in_session(run):
+    """A stand-in for radar.pipeline.dbt_session whose commands ``run(command)`` handles."""
+
+    @contextlib.contextmanager
+    def session(db_path, dbt_vars, target=None):
+        yield types.SimpleNamespace(run=run)
+
+    return session
+
+
 def test_failed_build_puts_the_engine_landing_back(pg_server, tmp_path, monkeypatch):
     """PostgreSQL: republished from the last good file; Spark: the previous Parquet folders."""
     pg_env = pg_database(pg_server, "radar_rollback")
@@ -422,19 +434,19 @@ def test_failed_build_puts_the_engine_landing_back(pg_server, tmp_path, monkeypa
     copy_landing(FIXTURES / "handwritten", landing, ["batch_001"])
     stores = {target: tmp_path / f"{target}.duckdb" for target in ("postgres", "spark")}
 
-    def no_dbt(command, db_path, dbt_vars, target=None):
+    def no_dbt(command):
         pass
 
-    monkeypatch.setattr(pipeline, "run_dbt", no_dbt)
+    monkeypatch.setattr(pipeline, "dbt_session", stand_in_session(no_dbt))
     for target, store in stores.items():
         pipeline.run(landing, store, docs_dir=None, target=target)
     good = {target: landing_rows(duckdb_relations(store)) for target, store in stores.items()}
 
-    def failing_build(command, db_path, dbt_vars, target=None):
+    def failing_build(command):
         if command[0] == "build":
             raise RuntimeError("dbt build failed (simulated)")
 
-    monkeypatch.setattr(pipeline, "run_dbt", failing_build)
+    monkeypatch.setattr(pipeline, "dbt_session", stand_in_session(failing_build))
     copy_landing(FIXTURES / "handwritten", landing, ["batch_002"])
     for target, store in stores.items():
         with pytest.raises(RuntimeError, match="simulated"):

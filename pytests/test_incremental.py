@@ -16,7 +16,8 @@ written here from what the warehouse holds:
   cut-off does not move, so the run rebuilds from that order's date on.
 
 Paths compared: the same warehouse file built batch by batch (the nightly
-job) against a fresh build of the whole landing, and against
+job, every data test run) against a fresh build of the whole landing (without
+data tests: conftest.reference_build), and against
 ``dbt build --full-refresh`` on the nightly file itself. Then an earlier
 AS_OF on the nightly file (months after it must go) against a fresh build
 with that AS_OF.
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_TARGET, make_run, query, two_nights
+from conftest import DBT_TARGET, make_run, query, reference_build, two_nights
 
 from radar.pipeline import run_dbt
 
@@ -199,7 +200,7 @@ def paths(tmp_path_factory) -> dict:
     out["nightly"] = tables(nightly)
 
     fresh = base / "fresh.duckdb"
-    make_run(landing, fresh)
+    reference_build(landing, fresh)
     out["fresh"] = tables(fresh)
     out["fresh_build_log"] = (base / "fresh.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
 
@@ -213,7 +214,7 @@ def paths(tmp_path_factory) -> dict:
     out["nightly_earlier"] = tables(nightly)
     out["nightly_earlier_months"] = query(nightly, "select max(month) from marts.group_health_monthly")[0][0]
     fresh_earlier = base / "fresh_earlier.duckdb"
-    make_run(landing, fresh_earlier, as_of=earlier.isoformat())
+    reference_build(landing, fresh_earlier, as_of=earlier.isoformat())
     out["fresh_earlier"] = tables(fresh_earlier)
     return out
 

@@ -7,6 +7,7 @@ SPEC §1-§3; see the comments next to each.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 
 import pytest
@@ -115,12 +116,15 @@ def test_pii_hashed_in_staging_and_redacted_in_quarantine(handwritten_db):
 
 @pytest.mark.parametrize("as_of, expected", [(None, dt.date(2024, 2, 29)), ("2024-02-15", dt.date(2024, 2, 15))])
 def test_as_of_default_is_latest_order_date(handwritten_db, tmp_path, as_of, expected):
-    from conftest import FIXTURES, make_run
-    if as_of is None:
-        db = handwritten_db
-    else:
-        db = tmp_path / "asof.duckdb"
-        make_run(FIXTURES / "handwritten", db, as_of=as_of)
+    db = handwritten_db
+    if as_of is not None:
+        # the var as the pipeline passes it (radar.pipeline.dbt_session: RADAR_AS_OF_DATE, macro
+        # run_var); `make run AS_OF=…` end to end: test_warnings, test_incremental, test_backtest
+        from radar.pipeline import run_dbt
+
+        db = tmp_path / "radar.duckdb"
+        shutil.copyfile(handwritten_db, db)
+        run_dbt(["run", "--select", "int_run_parameters"], db, {"as_of_date": as_of})
     assert query(db, "select as_of_date from intermediate.int_run_parameters") == [(expected,)]
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_run, one_night, query, two_nights
+from conftest import ROOT, make_run, one_night, query, reference_build, two_nights
 
 sys.path.insert(0, str(ROOT))
 
@@ -103,7 +103,8 @@ def repro(tmp_path_factory) -> dict:
     * daily: batch_0001 alone, then batch_0002 arrives (incremental run to E),
       then AS_OF=D (E - 12, an earlier day), then AS_OF=D - 1 — all on one
       warehouse file, as an operator would;
-    * known: a landing holding only what was known on D, built with AS_OF=D.
+    * known: a landing holding only what was known on D, built with AS_OF=D (a reference
+      build, without data tests: conftest.reference_build).
     """
     # batch_0001, then batch_0002 on nightly.duckdb: the daily path's first two runs (conftest.two_nights)
     base = two_nights(tmp_path_factory)
@@ -128,7 +129,7 @@ def repro(tmp_path_factory) -> dict:
     out["daily_day_before"] = snapshot(daily)
 
     known = base / "known.duckdb"
-    make_run(truncate_landing(landing, base / "known_on_d", day), known, as_of=day.isoformat())
+    reference_build(truncate_landing(landing, base / "known_on_d", day), known, as_of=day.isoformat())
     out["known_day"] = snapshot(known)
     return out
 
