@@ -105,6 +105,7 @@ def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
     env = engine_environment(target or "dev", dict(os.environ))
     env["RADAR_DB_PATH"] = str(db_path)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env["PYTHONUNBUFFERED"] = "1"  # dbt's lines reach the log as it prints them
     # the vars that change from run to run go through the environment (macro run_var):
     # a changed --vars makes dbt re-parse the whole project (~5 s), a changed
     # environment variable only the files that read it
@@ -123,14 +124,17 @@ def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
             encoding="utf-8", errors="replace")
         try:
             yield DbtSession(process, db_path, dbt_vars, target, env)
-            assert process.stdin is not None
-            process.stdin.close()
-            process.wait()
         except BaseException:
             # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm) or a failed command: dbt must
             # not go on writing to a work file the caller is about to delete
             _stop(process)
             raise
+        assert process.stdin is not None
+        process.stdin.close()  # every command is done: the process ends
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            _stop(process)
 
 
 def _stop(process: subprocess.Popen) -> None:
