@@ -175,6 +175,21 @@ def tiny_db(tiny_built) -> Path:
     return tiny_built / "radar.duckdb"
 
 
+@pytest.fixture(scope="session")
+def tiny_backtested(tmp_path_factory) -> Path:
+    """The tiny warehouse after `make backtest` (3 cut-offs), so that every model is built, the
+    backtest's too: built once for the console's warning-quality page and the documentation
+    check; this worker's copy."""
+    def build(folder: Path) -> None:
+        from radar import backtest
+
+        shutil.copyfile(built_once(tmp_path_factory, "tiny", _build_tiny) / "radar.duckdb", folder / "radar.duckdb")
+        backtest.run(folder / "radar.duckdb", months=3)
+
+    return private_copy(built_once(tmp_path_factory, "tiny_backtested", build), tmp_path_factory,
+                        "tiny_backtested") / "radar.duckdb"
+
+
 def _build_two_nights(folder: Path) -> None:
     generate(folder / "generated", "--size", "tiny", "--seed", "11")
     landing = copy_landing(folder / "generated", folder / "landing", ["batch_0001"])

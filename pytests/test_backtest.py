@@ -308,6 +308,10 @@ def test_no_look_ahead_and_cache(backtest_db, tmp_path):
     make_run(landing, db)  # as_of becomes 2024-07-02, the latest order
     SCORER_CALLS.clear()
     reused = backtest.run(db, months=1, scorer=hand_scorer)
+    # the backtest's cut-offs, as-of date and score source reach dbt through the environment
+    # (macro run_var): dbt kept the parse of the nightly build that ran just before
+    log = Path(f"{db}.dbt_build_backtest.log").read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in log and "Found " in log, log[:2000]
     assert reused["as_of"] == dt.date(2024, 7, 2) and reused["cutoffs"] == [CUTOFF]
     assert reused["computed"] == [] and SCORER_CALLS == []
     assert rows(db) == before

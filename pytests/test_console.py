@@ -67,14 +67,10 @@ def copy_db(src: Path, directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def tiny_db(tiny_db, tmp_path_factory) -> Path:
+def tiny_db(tiny_backtested) -> Path:
     """Overrides conftest's: the same tiny warehouse after `make backtest` (3 cut-offs), which the
     warning-quality page reads; every other page reads it unchanged."""
-    from radar import backtest
-
-    db = copy_db(tiny_db, tmp_path_factory.mktemp("console_backtest"))
-    backtest.run(db, months=3)
-    return db
+    return tiny_backtested
 
 
 @pytest.fixture(scope="module")

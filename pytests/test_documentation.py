@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 
 import pytest
@@ -15,14 +14,9 @@ sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="module")
-def built_db(tiny_db, tmp_path_factory):
+def built_db(tiny_backtested):
     """The tiny warehouse after make backtest as well, so that every model (the backtest's too) is built."""
-    from radar import backtest
-
-    db = tmp_path_factory.mktemp("documented") / "radar.duckdb"
-    shutil.copyfile(tiny_db, db)
-    backtest.run(db, months=2)
-    return db
+    return tiny_backtested
 
 
 def manifest() -> dict:

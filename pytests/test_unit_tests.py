@@ -10,24 +10,25 @@ relations it mocks). The backtest's unit test runs in `make backtest`
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 
-from conftest import ROOT
+import duckdb
+from conftest import DBT_TARGET
+
+from radar.pipeline import dbt_session, run_dbt
 
 
 def test_every_dbt_unit_test_passes(handwritten_db, tmp_path):
+    """Run as the pipeline runs dbt (radar.pipeline.run_dbt: this worker's target folder and
+    partial parse)."""
     db = tmp_path / "radar.duckdb"
     shutil.copyfile(handwritten_db, db)
-    target = tmp_path / "target"
-    args = [str(ROOT / ".venv" / "bin" / "dbt"), "test", "--selector", "unit_tests",
-            "--target-path", str(target)]
-    env = dict(os.environ, RADAR_DB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
-    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
-    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        run_dbt(["test", "--selector", "unit_tests"], db, {})
+    except RuntimeError as error:
+        raise AssertionError(f"{error}\n{db.with_name('radar.duckdb.dbt_test_unit_tests.log').read_text()[-6000:]}") from None
+    results = json.loads((DBT_TARGET / "run_results.json").read_text(encoding="utf-8"))["results"]
+    manifest = json.loads((DBT_TARGET / "manifest.json").read_text(encoding="utf-8"))
     backtest_models = {node["name"] for node in manifest["nodes"].values() if "backtest" in node.get("tags", [])}
     expected = {uid for uid, unit in manifest["unit_tests"].items() if unit["model"] not in backtest_models}
     ran = {r["unique_id"] for r in results}
@@ -36,12 +37,15 @@ def test_every_dbt_unit_test_passes(handwritten_db, tmp_path):
     assert all(r["status"] == "pass" for r in results)
 
 
-def test_a_production_build_leaves_the_unit_tests_out():
-    """`dbt build` (default selector nightly) and the churn marts' build list no unit test."""
-    env = dict(os.environ, RADAR_DB_PATH=str(ROOT / "target" / "ls.duckdb"), DBT_PROFILES_DIR=str(ROOT / "profiles"))
-    for selector in ("nightly", "churn_marts"):
-        done = subprocess.run([str(ROOT / ".venv" / "bin" / "dbt"), "ls", "--selector", selector, "--quiet",
-                               "--resource-type", "unit_test", "--target-path", str(ROOT / "target" / "ls")],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-        assert done.stdout.strip() == "", (selector, done.stdout[:500])
+def test_a_production_build_leaves_the_unit_tests_out(tmp_path):
+    """`dbt build` (default selector nightly) and the churn marts' build list no unit test
+    (`dbt ls`, which lists them under selector unit_tests)."""
+    db = tmp_path / "radar.duckdb"
+    duckdb.connect(str(db)).close()
+    listed = {}
+    with dbt_session(db, {}) as dbt:
+        for selector in ("unit_tests", "nightly", "churn_marts"):
+            dbt.run(["ls", "--selector", selector, "--quiet", "--resource-type", "unit_test", "--output", "name"])
+            listed[selector] = db.with_name(f"radar.duckdb.dbt_ls_{selector}.log").read_text(encoding="utf-8").split()
+    assert len(listed["unit_tests"]) >= 39, listed["unit_tests"]
+    assert listed["nightly"] == [] and listed["churn_marts"] == [], listed

@@ -42,7 +42,7 @@ import pandas as pd
 
 from radar import rebuild
 from radar.loader import log
-from radar.pipeline import DEFAULT_DB, dbt_session
+from radar.pipeline import DEFAULT_DB, ENVIRONMENT_VARS, dbt_session
 from radar.rebuild import code_digest
 
 Scorer = Callable[[object, dt.date], pd.DataFrame]
@@ -317,14 +317,19 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
             write_scores(con, todo, scorer)
             scoring_seconds = time.monotonic() - scoring_started
         dbt_vars = {
+            # these three change from run to run: they reach dbt as environment variables
+            # (radar.pipeline.dbt_session, macro run_var), so dbt keeps its parse
             "backtest_report_cutoffs": [str(c) for c in cutoffs],
             "backtest_as_of_date": str(backtest_as_of),
-            "backtest_horizons": horizons,
             "backtest_score_source": getattr(scorer, "__module__", None) or "unknown",
+            # these two as --vars, only when they differ from the project's
+            "backtest_horizons": horizons,
             # every member on every window day instead of her event days: the same
             # result at about three times the work (the check of int_backtest_member_days)
             "backtest_evaluate_every_day": os.environ.get("RADAR_BACKTEST_EVERY_DAY", "") == "1",
         }
+        dbt_vars = {name: value for name, value in dbt_vars.items()
+                    if name in ENVIRONMENT_VARS or value != settings.get(name)}
         dbt_started = time.monotonic()
         # Three cut-offs per dbt build by default, measured at L from scratch (12 cut-offs,
         # one run each, 2026-12-02, ~5.7M member-days a cut-off): 1 per build 449 s, 2 368 s,

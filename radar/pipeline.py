@@ -90,6 +90,9 @@ def run_dbt(command: list[str], db_path: Path, dbt_vars: dict, target: str | Non
         dbt.run(command)
 
 
+#: the vars dbt reads through macro run_var, passed as environment variables RADAR_<NAME>
+#: (a list as JSON): the nightly run's and the backtest's, which change from run to run
+ENVIRONMENT_VARS = rebuild.RUN_VARS | {"backtest_report_cutoffs", "backtest_as_of_date", "backtest_score_source"}
 #: the dbt process of a session (radar/dbt_session.py, run as a file)
 SESSION_WORKER = Path(__file__).with_name("dbt_session.py")
 
@@ -110,11 +113,11 @@ def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
     # a changed --vars makes dbt re-parse the whole project (~5 s), a changed
     # environment variable only the files that read it
     dbt_vars = dict(dbt_vars)
-    for name in sorted(rebuild.RUN_VARS):
+    for name in sorted(ENVIRONMENT_VARS):
         value = dbt_vars.pop(name, None)
         env.pop(f"RADAR_{name.upper()}", None)
         if value is not None:
-            env[f"RADAR_{name.upper()}"] = str(value)
+            env[f"RADAR_{name.upper()}"] = value if isinstance(value, str) else json.dumps(value)
     with _stable_duckdb_path(db_path, env, target) as cwd:
         # the Python beside the target's dbt (the Spark target has its own environment)
         python = Path(dbt_executable(target)).with_name("python")

@@ -366,7 +366,7 @@ final as (
         end as lift,
         cast(unioned.auc as {{ type_double() }}) as auc,
         cutoffs.data_fingerprint,
-        cast('{{ var("backtest_score_source") }}' as {{ dbt.type_string() }}) as score_source
+        cast('{{ run_var("backtest_score_source") or "none" }}' as {{ dbt.type_string() }}) as score_source
 
     from unioned
     inner join cutoffs

@@ -17,7 +17,7 @@ final as (
         alert_code,
         cutoff_date,
         horizon_days,
-        cast({{ "'" ~ var('backtest_as_of_date') ~ "'" if var('backtest_as_of_date') else 'null' }} as date)
+        cast({{ "'" ~ run_var('backtest_as_of_date') ~ "'" if run_var('backtest_as_of_date') else 'null' }} as date)
             as as_of_date,
         is_score,
         population,
@@ -35,7 +35,7 @@ final as (
     from results
     where
         not is_task_list
-        and {{ date_in('cutoff_date', var('backtest_report_cutoffs')) }}
+        and {{ date_in('cutoff_date', run_var('backtest_report_cutoffs') or []) }}
 
 )
 
