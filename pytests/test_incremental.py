@@ -35,7 +35,7 @@ import duckdb
 import pytest
 from conftest import DBT_TARGET, make_run, query, reference_build, two_nights
 
-from radar.pipeline import run_dbt
+from radar.pipeline import dbt_session, run_dbt
 
 # Columns that record when a row was written, not what it says.
 RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
@@ -355,3 +355,41 @@ def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):
     recorded = query(paths["after_0004"], "select as_of_date from landing.build_log order by built_at desc limit 1")
     built = query(paths["after_0004"], "select as_of_date from intermediate.int_run_parameters")
     assert recorded == built
+
+
+def compiled_grain_tests() -> dict[str, tuple[str | None, str]]:
+    """Every unique_combination_of_columns test of the last `dbt compile`: its rebuilt_month
+    argument and its compiled SQL (this worker's manifest)."""
+    manifest = json.loads((DBT_TARGET / "manifest.json").read_text(encoding="utf-8"))
+    return {node["name"]: (node["test_metadata"]["kwargs"].get("rebuilt_month"), node.get("compiled_code") or "")
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "test"
+            and (node.get("test_metadata") or {}).get("name") == "unique_combination_of_columns"}
+
+
+def test_a_nightly_run_tests_the_keys_of_the_months_it_rebuilt(tmp_path):
+    """A grain test that names the table's month (argument rebuilt_month, macro tested_months)
+    checks, in a nightly run, the months from rebuild_from_date's month on; built whole
+    (--full-refresh, or no rebuild date: any plain dbt command) it checks the whole table."""
+    db = tmp_path / "radar.duckdb"
+    duckdb.connect(str(db)).close()
+    select = ["--select", "test_name:unique_combination_of_columns", "--exclude", "tag:backtest"]
+    with dbt_session(db, {"rebuild_from_date": "2024-05-17"}) as session:
+        session.run(["compile", *select])
+        nightly = compiled_grain_tests()
+        session.run(["compile", *select, "--full-refresh"])
+        full_refresh = compiled_grain_tests()
+    dbt(db, "compile", *select)
+    plain = compiled_grain_tests()
+    scoped = {name: column for name, (column, _) in nightly.items() if column}
+    # the month-incremental tables whose key holds the month (README, "Incremental runs")
+    assert len(scoped) >= 11, scoped
+    assert any("_member_segment_history_" in name for name in scoped), scoped
+    for name, (column, sql) in nightly.items():
+        if column:
+            assert f"where {column} >= cast('2024-05-01' as date)" in sql, (name, sql)
+        else:
+            assert "where" not in sql.lower(), (name, sql)
+    for name, (column, sql) in [*full_refresh.items(), *plain.items()]:
+        if column:
+            assert f"where {column} >= " not in sql and "1 = 1" in sql, (name, sql)

@@ -39,15 +39,39 @@
                'partition_by': [month_column], 'file_format': 'parquet'}) }}
 {%- endmacro %}
 
-{#- The first day of the first month an incremental run rebuilds, as
-    'YYYY-MM-DD', or none (the model is built whole). -#}
-{% macro rebuild_start(days_before=0, months_before=0) -%}
+{#- The first day of the month of var rebuild_from_date (less days_before
+    days, then months_before months earlier), as 'YYYY-MM-DD'; none without
+    the var. -#}
+{% macro rebuild_month(days_before=0, months_before=0) -%}
     {%- set start = run_var('rebuild_from_date') -%}
-    {%- if start is none or not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {%- if start is none -%}{{ return(none) }}{%- endif -%}
     {%- set day = modules.datetime.date.fromisoformat(start | string)
                   - modules.datetime.timedelta(days=days_before) -%}
     {%- set months = day.year * 12 + day.month - 1 - months_before -%}
     {{ return(modules.datetime.date(months // 12, months % 12 + 1, 1).isoformat()) }}
+{%- endmacro %}
+
+{#- The first day of the first month an incremental run rebuilds, as
+    'YYYY-MM-DD', or none (the model is built whole). -#}
+{% macro rebuild_start(days_before=0, months_before=0) -%}
+    {%- if not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {{ return(rebuild_month(days_before, months_before)) }}
+{%- endmacro %}
+
+{#- Predicate for the rows a data test of a month-incremental table checks
+    (test unique_combination_of_columns, argument rebuilt_month): in a nightly
+    run (var rebuild_from_date, no --full-refresh) the months from that date's
+    month on, which the run rewrote (models without days_before); `1 = 1`
+    otherwise. Only for a key that holds the month: a duplicate then lies
+    within one month, and the months a run keeps were tested by the run that
+    wrote them (a failed run leaves the warehouse as it was). -#}
+{% macro tested_months(month_column) -%}
+    {%- set start = none if flags.FULL_REFRESH else rebuild_month() -%}
+    {%- if start is none -%}
+        1 = 1
+    {%- else -%}
+        {{ month_column }} >= cast('{{ start }}' as date)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The month ends member_segment_history's inputs compute (a relation for
@@ -58,11 +82,8 @@
     models, compiled into member_segment_history in the same run: a view
     would keep the filter of the run that created it. -#}
 {% macro month_end_dates() -%}
-    {%- set start = run_var('rebuild_from_date') -%}
-    {%- if start is none or flags.FULL_REFRESH -%}{{ return(ref('int_member_month_end_dates')) }}{%- endif -%}
-    {%- set day = modules.datetime.date.fromisoformat(start | string) -%}
-    {%- set months = day.year * 12 + day.month - 2 -%}
-    {%- set first = modules.datetime.date(months // 12, months % 12 + 1, 1).isoformat() -%}
+    {%- set first = none if flags.FULL_REFRESH else rebuild_month(months_before=1) -%}
+    {%- if first is none -%}{{ return(ref('int_member_month_end_dates')) }}{%- endif -%}
     {{ return("(select * from " ~ ref('int_member_month_end_dates') ~ " where snapshot_month >= cast('"
               ~ first ~ "' as date)) as month_end_dates") }}
 {%- endmacro %}
