@@ -54,7 +54,9 @@
 {#- The first day of the first month an incremental run rebuilds, as
     'YYYY-MM-DD', or none (the model is built whole). -#}
 {% macro rebuild_start(days_before=0, months_before=0) -%}
-    {%- if not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {#- the var first: is_incremental() needs a relation, which a unit test
+        without the var does not have -#}
+    {%- if run_var('rebuild_from_date') is none or not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {{ return(rebuild_month(days_before, months_before)) }}
 {%- endmacro %}
 
