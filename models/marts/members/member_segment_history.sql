@@ -51,6 +51,29 @@ batches_seen as (
 
 ),
 
+-- Her row on the month end before, from the row before hers in date order:
+-- one sort instead of a self-join of every member-month (at L 12.7M rows,
+-- where the join spilled ~5 GB). Taken only when that row is on
+-- previous_month_end, so the result is the join's: none in the month she
+-- joined (the snapshots hold the month before the first rebuilt one too).
+with_previous as (
+
+    select
+        snapshots.*,
+        lag(snapshots.snapshot_date) over (
+            partition by snapshots.member_id order by snapshots.snapshot_date
+        ) as row_before_date,
+        lag(snapshots.segment) over (
+            partition by snapshots.member_id order by snapshots.snapshot_date
+        ) as row_before_segment,
+        lag(snapshots.segment_rank) over (
+            partition by snapshots.member_id order by snapshots.snapshot_date
+        ) as row_before_segment_rank
+
+    from snapshots
+
+),
+
 months_to_build as (
 
     select snapshot_date as month_end
@@ -90,19 +113,19 @@ final as (
         snapshots.segment_name_zh,
         -- typed as the contract (PostgreSQL reads string literals as text)
         cast(snapshots.lifecycle_stage as {{ engine_data_type('varchar') }}) as lifecycle_stage,
-        previous.segment as previous_segment,
-        previous.segment_rank as previous_segment_rank,
+        case
+            when snapshots.row_before_date = snapshots.previous_month_end
+                then snapshots.row_before_segment
+        end as previous_segment,
+        case
+            when snapshots.row_before_date = snapshots.previous_month_end
+                then snapshots.row_before_segment_rank
+        end as previous_segment_rank,
         cast(batches_seen.loaded_through_batch as {{ engine_data_type('varchar') }}) as loaded_through_batch
 
-    from snapshots
+    from with_previous as snapshots
     inner join months_to_build
         on snapshots.snapshot_date = months_to_build.month_end
-    -- her row on the month end before (the snapshots hold the month before
-    -- the first rebuilt one too); none in the month she joined
-    left join snapshots as previous
-        on
-            snapshots.member_id = previous.member_id
-            and snapshots.previous_month_end = previous.snapshot_date
     cross join batches_seen
 
 )
