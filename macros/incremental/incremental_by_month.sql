@@ -68,12 +68,7 @@
     within one month, and the months a run keeps were tested by the run that
     wrote them (a failed run leaves the warehouse as it was). -#}
 {% macro tested_months(month_column) -%}
-    {%- set start = none if flags.FULL_REFRESH else rebuild_month() -%}
-    {%- if start is none -%}
-        1 = 1
-    {%- else -%}
-        {{ month_column }} >= cast('{{ start }}' as date)
-    {%- endif -%}
+    {{ months_from(month_column, none if flags.FULL_REFRESH else rebuild_month()) }}
 {%- endmacro %}
 
 {#- The month ends member_segment_history's inputs compute (a relation for
@@ -86,14 +81,19 @@
 {% macro month_end_dates() -%}
     {%- set first = none if flags.FULL_REFRESH else rebuild_month(months_before=1) -%}
     {%- if first is none -%}{{ return(ref('int_member_month_end_dates')) }}{%- endif -%}
-    {{ return("(select * from " ~ ref('int_member_month_end_dates') ~ " where snapshot_month >= cast('"
-              ~ first ~ "' as date)) as month_end_dates") }}
+    {{ return("(select * from " ~ ref('int_member_month_end_dates') ~ " where "
+              ~ months_from('snapshot_month', first) ~ ") as month_end_dates") }}
 {%- endmacro %}
 
 {#- Predicate for the rows an incremental run recomputes: `column` (a date)
     on or after rebuild_start; `1 = 1` when the model is built whole. -#}
 {% macro rebuilt_months(column, days_before=0, months_before=0) -%}
-    {%- set start = rebuild_start(days_before, months_before) -%}
+    {{ months_from(column, rebuild_start(days_before, months_before)) }}
+{%- endmacro %}
+
+{#- `column` (a date) on or after `start` ('YYYY-MM-DD'); `1 = 1` when start
+    is none: the one comparison behind every predicate above. -#}
+{% macro months_from(column, start) -%}
     {%- if start is none -%}
         1 = 1
     {%- else -%}
@@ -111,14 +111,14 @@
 {%- endmacro %}
 
 {% macro default__clear_months_from(month_column, start) -%}
-    delete from {{ this }} where {{ month_column }} >= cast('{{ start }}' as date)
+    delete from {{ this }} where {{ months_from(month_column, start) }}
 {%- endmacro %}
 
 {#- The hook renders empty: the partitions are dropped one by one here. -#}
 {% macro spark__clear_months_from(month_column, start) -%}
     {%- if execute -%}
         {%- set stale = run_query('select distinct ' ~ month_column ~ ' from ' ~ this ~ ' where '
-                                  ~ month_column ~ " >= cast('" ~ start ~ "' as date)") -%}
+                                  ~ months_from(month_column, start)) -%}
         {%- for row in stale.rows -%}
             {%- do run_query('alter table ' ~ this ~ ' drop if exists partition (' ~ month_column
                              ~ " = '" ~ row[0] ~ "')") -%}
