@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from console.app_pages import PAGES  # noqa: E402
+from radar.processes import stop  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("RADAR_CHROMIUM", "/usr/bin/chromium"))
 #: url path of every page (console/app.py PAGES), in menu order; the default page is served at /
@@ -74,12 +75,7 @@ def serve(db: Path, port: int | None = None, startup_timeout: float = 60.0) -> I
             time.sleep(0.3)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, grace_seconds=10)
 
 
 @dataclass

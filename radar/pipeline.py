@@ -49,6 +49,7 @@ from radar.loader import (
 )
 from radar.phases import timed
 from radar.pii import PiiKeyError, PiiStore, check_key_matches, resolve_key, rewrite
+from radar.processes import stop
 from radar.runlock import RunLock, WarehouseBusy, recover_wal, wal_path, work_path, writer_guard
 from radar.timegate import TimeGate
 
@@ -130,23 +131,14 @@ def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
         except BaseException:
             # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm) or a failed command: dbt must
             # not go on writing to a work file the caller is about to delete
-            _stop(process)
+            stop(process, grace_seconds=15)
             raise
         assert process.stdin is not None
         process.stdin.close()  # every command is done: the process ends
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+            stop(process, grace_seconds=15)
 
 
 @contextlib.contextmanager
