@@ -47,6 +47,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from conftest import FIXTURES, ROOT, make_run, query
@@ -337,6 +338,32 @@ def test_changed_data_before_the_horizon_is_recomputed(backtest_db, tmp_path):
     assert report["computed"] == [CUTOFF]
     after = rows(db)
     assert {h: after[("score_recency", h)][5] for h in (30, 60, 90)} == {30: 9, 60: 8, 90: 6}
+
+
+def test_a_changed_line_changes_the_fingerprint_of_every_cut_off_that_reads_it(hand_warehouse, tmp_path):
+    """A cut-off c reads the orders dated up to c + the longest horizon, lines included: a line
+    whose category changes (its amounts do not) changes c's fingerprint when its order is dated
+    on c + horizon exactly, and not the day before's (the staging views read the landing, so the
+    edit shows without a build)."""
+    db = tmp_path / "radar.duckdb"
+    shutil.copyfile(hand_warehouse, db)
+    horizon = 90
+    with duckdb.connect(str(db)) as con:
+        order_id, line_no, category, order_date = con.execute("""
+            select i.order_id, i.line_no, i.category_code, o.order_date
+            from landing.order_items as i
+            inner join staging.stg_landing__orders as o on o.order_id = i.order_id
+            order by o.order_date desc, 1, 2 limit 1""").fetchone()
+        reads = order_date - dt.timedelta(days=horizon)
+        cutoffs = [reads - dt.timedelta(days=1), reads]
+        before = backtest.data_fingerprints(con, cutoffs, [30, horizon], "code")
+        other = con.execute("select category_code from config.categories where category_code <> ? "
+                            "order by 1 limit 1", [category]).fetchone()[0]
+        con.execute("update landing.order_items set category_code = ? where order_id = ? and line_no = ?",
+                    [other, order_id, line_no])
+        after = backtest.data_fingerprints(con, cutoffs, [30, horizon], "code")
+    assert after[cutoffs[0]] == before[cutoffs[0]], "a cut-off that does not read the order keeps its fingerprint"
+    assert after[cutoffs[1]] != before[cutoffs[1]], "the changed line must change the fingerprint"
 
 
 def test_cutoffs_built_a_few_at_a_time_give_the_same_results(hand_warehouse, tmp_path, monkeypatch):

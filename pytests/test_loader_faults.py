@@ -130,7 +130,9 @@ def test_parquet_batch_is_accepted(built):
     folder.mkdir()
     table = pa.table({
         "order_id": ["O7"], "member_id": ["U1"],
-        "ordered_at": pa.array([1709343000000000], type=pa.timestamp("us", tz="UTC")),
+        # 2024-03-02T20:00Z: 04:00 on March 3 in Shanghai; read as local time it would be
+        # 12:00Z, March 2 (a loader that dropped the zone would fail here)
+        "ordered_at": pa.array([1709409600000000], type=pa.timestamp("us", tz="UTC")),
         "status": ["paid"],
     })
     pq.write_table(table, folder / "orders.parquet")
@@ -140,8 +142,8 @@ def test_parquet_batch_is_accepted(built):
 
     run_dbt(["run", "--select", "stg_landing__orders"], db, {})
     import datetime as dt
-    assert query(db, "select order_date from staging.stg_landing__orders where order_id = 'O7'") == [
-        (dt.date(2024, 3, 2),)]  # 2024-03-02T01:30Z = 09:30 local
+    assert query(db, "select ordered_at_utc, order_date from staging.stg_landing__orders where order_id = 'O7'") == [
+        (dt.datetime(2024, 3, 2, 20, 0), dt.date(2024, 3, 3))]
 
 
 def test_digits_of_other_scripts_are_quarantined_not_fatal(built):

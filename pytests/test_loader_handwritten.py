@@ -71,7 +71,7 @@ def test_local_dates_around_midnight(handwritten_db):
 
 def test_net_amount_purchase_flag_rounding_and_late_refund(handwritten_db):
     orders = {r[0]: r[1:] for r in query(handwritten_db, """
-        select order_id, net_amount, is_purchase, line_count from staging.stg_landing__orders""")}
+        select order_id, net_amount, is_purchase, line_count from intermediate.int_orders""")}
     # O1: line 1 100.005 rounded half-up to 100.01, late refund 50 in batch_002;
     # line 2 (50 - 10) kept although batch_002 re-sent O1 with line 1 only.
     assert orders["O1"] == (Decimal("90.01"), True, 2)

@@ -90,16 +90,24 @@ def code_fingerprint(extra: dict) -> str:
 
 
 #: Order-independent sums of row hashes (and row counts) of the data a cut-off
-#: c reads: orders dated up to c + the longest horizon (with their net amount,
-#: so a late refund counts), members joined by c, and memberships, groups and
-#: mentors as known on c (an end date after c reads as none).
+#: c reads: orders dated up to c + the longest horizon and their lines (so a
+#: late refund or a changed category counts), members joined by c, and
+#: memberships, groups and mentors as known on c (an end date after c reads as
+#: none).
 DATA_FINGERPRINT_SQL = """
 with
 cutoffs as (select unnest(cast(? as date[])) as cutoff_date),
+order_rows as (
+    select order_date, hash(order_id, member_id, status, ordered_at_utc) as h
+    from staging.stg_landing__orders
+    union all
+    select o.order_date, hash(i.order_id, i.line_no, i.sku, i.category_code, i.quantity, i.line_amount,
+                              i.refunded_amount) as h
+    from staging.stg_landing__order_items as i
+    inner join staging.stg_landing__orders as o on o.order_id = i.order_id
+),
 daily_orders as (
-    select order_date, sum(cast(hash(order_id, member_id, status, ordered_at_utc, net_amount, line_count)
-                                as hugeint)) as h, count(*) as n
-    from staging.stg_landing__orders group by 1
+    select order_date, sum(cast(h as hugeint)) as h, count(*) as n from order_rows group by 1
 ),
 orders as (
     select cutoffs.cutoff_date, sum(daily_orders.h) as h, sum(daily_orders.n) as n
