@@ -362,11 +362,13 @@ def test_the_pipeline_s_cut_off_is_the_models_cut_off(paths):
     assert recorded == built
 
 
-def compiled_grain_tests() -> dict[str, tuple[str | None, str]]:
-    """Every unique_combination_of_columns test of the last `dbt compile`: its rebuilt_month
-    argument and its compiled SQL (this worker's manifest)."""
+def compiled_grain_tests() -> dict[str, tuple[str | None, str, str]]:
+    """Every unique_combination_of_columns test of the last `dbt compile`: its rebuilt_month and
+    days_before arguments and its compiled SQL (this worker's manifest)."""
     manifest = json.loads((DBT_TARGET / "manifest.json").read_text(encoding="utf-8"))
-    return {node["name"]: (node["test_metadata"]["kwargs"].get("rebuilt_month"), node.get("compiled_code") or "")
+    return {node["name"]: (node["test_metadata"]["kwargs"].get("rebuilt_month"),
+                           str(node["test_metadata"]["kwargs"].get("days_before", 0)),
+                           node.get("compiled_code") or "")
             for node in manifest["nodes"].values()
             if node["resource_type"] == "test"
             and (node.get("test_metadata") or {}).get("name") == "unique_combination_of_columns"}
@@ -374,8 +376,10 @@ def compiled_grain_tests() -> dict[str, tuple[str | None, str]]:
 
 def test_a_nightly_run_tests_the_keys_of_the_months_it_rebuilt(tmp_path):
     """A grain test that names the table's month (argument rebuilt_month, macro tested_months)
-    checks, in a nightly run, the months from rebuild_from_date's month on; built whole
-    (--full-refresh, or no rebuild date: any plain dbt command) it checks the whole table."""
+    checks, in a nightly run, the months the run rewrote: from rebuild_from_date's month on,
+    or from the month of that date less the model's days_before (the tenure windows reach back
+    tenure_window_days - 1 = 29 days: 2024-05-17 - 29 days = 2024-04-18, so April); built
+    whole (--full-refresh, or no rebuild date: any plain dbt command) it checks the whole table."""
     db = tmp_path / "radar.duckdb"
     duckdb.connect(str(db)).close()
     select = ["--select", "test_name:unique_combination_of_columns", "--exclude", "tag:backtest"]
@@ -386,15 +390,17 @@ def test_a_nightly_run_tests_the_keys_of_the_months_it_rebuilt(tmp_path):
         full_refresh = compiled_grain_tests()
     dbt(db, "compile", *select)
     plain = compiled_grain_tests()
-    scoped = {name: column for name, (column, _) in nightly.items() if column}
+    scoped = {name: column for name, (column, _, _) in nightly.items() if column}
     # the month-incremental tables whose key holds the month (README, "Incremental runs")
-    assert len(scoped) >= 11, scoped
+    assert len(scoped) >= 13, scoped
     assert any("_member_segment_history_" in name for name in scoped), scoped
-    for name, (column, sql) in nightly.items():
+    first_month = {"0": "2024-05-01", "{{ var('tenure_window_days') - 1 }}": "2024-04-01"}
+    assert sum("_tenure_windows_" in name for name in scoped) == 2, scoped
+    for name, (column, days_before, sql) in nightly.items():
         if column:
-            assert f"where {column} >= cast('2024-05-01' as date)" in sql, (name, sql)
+            assert f"where {column} >= cast('{first_month[days_before]}' as date)" in sql, (name, sql)
         else:
             assert "where" not in sql.lower(), (name, sql)
-    for name, (column, sql) in [*full_refresh.items(), *plain.items()]:
+    for name, (column, _, sql) in [*full_refresh.items(), *plain.items()]:
         if column:
             assert f"where {column} >= " not in sql and "1 = 1" in sql, (name, sql)

@@ -62,13 +62,13 @@
 
 {#- Predicate for the rows a data test of a month-incremental table checks
     (test unique_combination_of_columns, argument rebuilt_month): in a nightly
-    run (var rebuild_from_date, no --full-refresh) the months from that date's
-    month on, which the run rewrote (models without days_before); `1 = 1`
+    run (var rebuild_from_date, no --full-refresh) the months the run rewrote,
+    from the month of that date less the model's days_before on; `1 = 1`
     otherwise. Only for a key that holds the month: a duplicate then lies
     within one month, and the months a run keeps were tested by the run that
     wrote them (a failed run leaves the warehouse as it was). -#}
-{% macro tested_months(month_column) -%}
-    {{ months_from(month_column, none if flags.FULL_REFRESH else rebuild_month()) }}
+{% macro tested_months(month_column, days_before=0) -%}
+    {{ months_from(month_column, none if flags.FULL_REFRESH else rebuild_month(days_before)) }}
 {%- endmacro %}
 
 {#- The month ends member_segment_history's inputs compute (a relation for
