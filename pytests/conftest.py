@@ -110,6 +110,41 @@ def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+# Columns that record when a row was written, not what it says.
+RUN_COLUMNS = {"loaded_through_batch", "source_batch"}
+# Differ by design between two paths to the same data: int_member_snapshot_facts /
+# int_member_snapshots, working tables holding only the dates a run needs (as_of and
+# the day before).
+STATE_TABLES = {"int_member_snapshot_facts", "int_member_snapshots"}
+
+
+def tables(db: Path) -> dict[str, list[tuple]]:
+    """Every table of intermediate and marts, its rows sorted, run columns dropped: what
+    test_incremental and test_warnings compare between two paths to the same data."""
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = con.execute("""
+            select schema_name, table_name from duckdb_tables()
+            where schema_name in ('intermediate', 'marts') order by 1, 2""").fetchall()
+        for schema, table in names:
+            if table in STATE_TABLES:
+                continue
+            columns = [c for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?"
+                " order by column_index", [schema, table]).fetchall() if c not in RUN_COLUMNS]
+            rows = con.execute(f"select {', '.join(columns)} from {schema}.{table}").fetchall()
+            out[f"{schema}.{table}"] = sorted(rows, key=repr)
+    return out
+
+
+def assert_same_tables(actual: dict, expected: dict) -> None:
+    assert sorted(actual) == sorted(expected)
+    for name in expected:
+        missing = [r for r in expected[name] if r not in actual[name]][:3]
+        extra = [r for r in actual[name] if r not in expected[name]][:3]
+        assert actual[name] == expected[name], f"{name}: missing {missing}, unexpected {extra}"
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
