@@ -97,14 +97,18 @@ def code_fingerprint(extra: dict) -> str:
 DATA_FINGERPRINT_SQL = """
 with
 cutoffs as (select unnest(cast(? as date[])) as cutoff_date),
-order_rows as (
-    select order_date, hash(order_id, member_id, status, ordered_at_utc) as h
+dated_orders as (
+    -- read once (the local date is computed per row), for the orders and for their lines' dates
+    select order_id, order_date, hash(order_id, member_id, status, ordered_at_utc) as h
     from staging.stg_landing__orders
+),
+order_rows as (
+    select order_date, h from dated_orders
     union all
     select o.order_date, hash(i.order_id, i.line_no, i.sku, i.category_code, i.quantity, i.line_amount,
                               i.refunded_amount) as h
     from staging.stg_landing__order_items as i
-    inner join staging.stg_landing__orders as o on o.order_id = i.order_id
+    inner join dated_orders as o on o.order_id = i.order_id
 ),
 daily_orders as (
     select order_date, sum(cast(h as hugeint)) as h, count(*) as n from order_rows group by 1

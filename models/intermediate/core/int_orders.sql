@@ -63,7 +63,9 @@ order_totals as (
 
     from order_items
     {%- if rebuild_start() is not none %}
-    -- an incremental run sums the lines of the orders it rebuilds only
+    -- an incremental run sums the lines of the orders it rebuilds only (from
+    -- orders, not cut_off: a second reader of cut_off makes DuckDB materialize
+    -- it, measured slower at L, 2.5 s against 2.3 s for two months)
     where order_id in (
         select orders.order_id from orders
         where {{ rebuilt_months('orders.order_date') }}
