@@ -98,7 +98,12 @@ def as_of_date(con: duckdb.DuckDBPyConnection, dbt_vars: dict) -> dt.date | None
     if variables.get("as_of_date"):
         return dt.date.fromisoformat(str(variables["as_of_date"]))
     local = _local_date_sql("ordered_at", variables["business_timezone"])
-    return con.execute(f"select max({local}) from landing.orders").fetchone()[0]
+    # as int_run_parameters: only orders within two days of the latest can hold the latest
+    # local date (UTC offsets lie within -12 h .. +14 h); 0.9 s against 0.003 s at L
+    return con.execute(
+        f"select max({local}) from landing.orders "
+        "where ordered_at >= (select max(ordered_at) - interval 48 hour from landing.orders)"
+    ).fetchone()[0]
 
 
 def rebuild_from(con: duckdb.DuckDBPyConnection, previous: BuildState | None, dbt_vars: dict,
