@@ -267,7 +267,7 @@ def render_markdown(results: dict) -> str:
     lines = ["# Benchmarks", "",
              "Written by `make bench SIZE=…` (radar/bench.py); every figure is measured, none is "
              "asserted in a test. Each step is a whole process timed with `/usr/bin/time -v`.", "",
-             "Goals of the open issues (#13, #15), at L: the four core outputs ≤ 2× the plain-SQL "
+             "Goals at L (issue #15; the churn and backtest goals from #13, resolved): the four core outputs ≤ 2× the plain-SQL "
              "reference; a nightly run ≤ 25 % of a full build end to end (≤ 15 % for a day batch of new "
              "orders and refunds on orders at most 30 days old); validation + load ≤ 60 s; churn fit + "
              "score ≤ 20 s; the backtest ≤ 5 min; peak memory of any step ≤ 4 GB.", ""]
