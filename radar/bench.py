@@ -184,11 +184,13 @@ def make_day_batch(db: Path, out: Path, seed: int, refund_ages: tuple[int, int] 
     not years late)."""
     import duckdb
 
+    from radar import rebuild
+
     out.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(db), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"select setseed({(seed % 1000) / 1000})")
-        as_of = con.execute("select max(order_date) from staging.stg_landing__orders").fetchone()[0]
+        as_of = rebuild.as_of_date(con, {})  # the cut-off the models use
         con.execute(f"""
             copy (
                 select 'D' || member_id || '-' || strftime(date '{as_of}' + 1, '%Y%m%d') as order_id,
