@@ -110,17 +110,19 @@ run: $(STAMP) $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	$(BIN)/python scripts/radar_run.py --landing $(LANDING) --db $(DB) --target $(TARGET) $(if $(AS_OF),--as-of $(AS_OF))
 
 # Test files run on PYTEST_WORKERS pytest-xdist workers (default: one per core),
-# a whole file per worker (its module fixtures are built once); 1 runs in one process.
+# a whole file per worker (its module fixtures are built once), the longest files first
+# (pytests/conftest.py LONGEST_FIRST); 1 runs in one process.
 PYTEST_WORKERS ?= $(shell nproc)
-PYTEST_PARALLEL := $(if $(filter-out 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
+PYTEST_PARALLEL := $(if $(filter-out 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test: $(STAMP) $(SPARK_STAMP) setup-postgres setup-chromium lint semantic
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	RADAR_TEST_FAST= $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The inner loop: lint and every pytest except the engines (Spark, PostgreSQL) and the browser
-# (deselected by marker, pytest.ini); `make test` still runs everything.
+# (deselected by marker, pytest.ini), scenario builds without their dbt data tests
+# (RADAR_TEST_FAST, pytests/conftest.py); `make test` still runs everything.
 test-fast: $(STAMP) lint
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not engines and not browser"
+	RADAR_TEST_FAST=1 $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not engines and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check radar scripts pytests console

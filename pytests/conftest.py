@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -57,14 +59,55 @@ def pytest_terminal_summary(terminalreporter) -> None:
             + ", ".join(_SKIPPED[:10]), red=True)
 
 
+#: ``make test-fast`` (the inner loop) sets RADAR_TEST_FAST=1; two things change there, none in
+#: ``make test`` (CI):
+#: - a scenario build (a run whose assertions read its tables, its output or its files, not its
+#:   data tests) leaves the dbt data tests out, about half of a tiny build's time. The builds
+#:   of the shared tiny and hand-written warehouses keep every data test, so test-fast still
+#:   runs each one on both; ``make test`` runs them in every build;
+#: - ``scripts/radar_run.py`` runs in the test's own process (radar.pipeline.main, the one
+#:   call the script makes), so that Python, Great Expectations and pandas are imported once
+#:   per worker instead of once per run (about 2.9 s a run); dbt still runs in its own process.
+FAST = os.environ.get("RADAR_TEST_FAST") == "1"
+#: the pipeline's flag for a scenario build (``scripts/radar_run.py --no-tests`` in test-fast)
+SCENARIO_FLAGS = ["--no-tests"] if FAST else []
+#: the dbt flag for a scenario's own dbt build
+SCENARIO_DBT_FLAGS = ["--exclude-resource-type", "test"] if FAST else []
+RUN_SCRIPT = ROOT / "scripts" / "radar_run.py"
+#: The files that take longest, longest first: the engines (PostgreSQL and Spark, make test
+#: only, minutes), the browser, then (seconds in test-fast, 2026-12-05, 2 workers) incremental
+#: 100, backtest 90, pii 61, console 52, bad_days 50, loader_faults 45, warnings 39, group_marts
+#: 35, churn_scores 35, unit_tests 14; every other file < 7 s. The workers take whole files in
+#: collection order (``--no-loadscope-reorder``), so the short files fill the end and the two
+#: workers finish close together.
+LONGEST_FIRST = ["test_engines.py", "test_console_browser.py", "test_incremental.py", "test_backtest.py", "test_pii.py", "test_console.py", "test_bad_days.py",
+                 "test_loader_faults.py", "test_warnings.py", "test_group_marts.py", "test_churn_scores.py",
+                 "test_unit_tests.py"]
+
+
+def pytest_collection_modifyitems(items) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept within a rank
+
+
+def pytest_report_header(config) -> str | None:
+    if FAST:
+        return ("RADAR_TEST_FAST=1 (make test-fast): scenario builds leave their dbt data tests out "
+                "(the tiny and hand-written builds run them all) and the pipeline runs in the test's "
+                "process; make test runs every data test in every build, each run its own process")
+    return None
+
+
 def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool = True,
-             extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    """`make run LANDING=... DB=... [AS_OF=...]`, output captured."""
-    args = ["make", "-s", "run", f"LANDING={landing}", f"DB={db}"]
-    if as_of:
-        args.append(f"AS_OF={as_of}")
-    env = dict(os.environ, **(extra_env or {}))
-    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env)
+             data_tests: bool = False) -> subprocess.CompletedProcess:
+    """`make run LANDING=... DB=... [AS_OF=...]`, output captured. In test-fast a scenario build
+    (``data_tests`` False) runs what `make run` runs, in this process, with ``--no-tests``."""
+    if FAST and not data_tests:
+        done = pipeline_run(["--landing", str(landing), "--db", str(db), *(["--as-of", as_of] if as_of else []),
+                             *SCENARIO_FLAGS], None)
+    else:
+        args = ["make", "-s", "run", f"LANDING={landing}", f"DB={db}", *([f"AS_OF={as_of}"] if as_of else [])]
+        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     if check and done.returncode != 0:
         raise AssertionError(f"make run failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
     return done
@@ -73,10 +116,29 @@ def make_run(landing: Path, db: Path, *, as_of: str | None = None, check: bool =
 def radar_run(landing: Path, db: Path, env: dict | None, *flags: str) -> subprocess.CompletedProcess:
     """``scripts/radar_run.py`` with flags ``make run`` does not pass (``--no-build``, ``--reload``…),
     Data Docs beside the warehouse, output captured; ``env`` None: this process's environment."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "radar_run.py"), "--landing", str(landing), "--db", str(db),
-         "--docs-dir", str(db.parent / "gx_data_docs"), *flags],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+    return pipeline_run(["--landing", str(landing), "--db", str(db), "--docs-dir", str(db.parent / "gx_data_docs"),
+                         *flags], env)
+
+
+def pipeline_run(args: list[str], env: dict | None) -> subprocess.CompletedProcess:
+    """``scripts/radar_run.py args`` with the environment ``env`` (None: this process's), output
+    captured: its own process, or in test-fast this one (see FAST)."""
+    if not FAST:
+        return subprocess.run([sys.executable, str(RUN_SCRIPT), *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+    from radar import pipeline
+
+    out, err, saved = io.StringIO(), io.StringIO(), dict(os.environ)
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = pipeline.main(args)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess([str(RUN_SCRIPT), *args], code, out.getvalue(), err.getvalue())
 
 
 def reference_build(landing: Path, db: Path, as_of: str | None = None) -> subprocess.CompletedProcess:
@@ -183,13 +245,13 @@ def private_copy(folder: Path, tmp_path_factory, name: str) -> Path:
 def handwritten_db(tmp_path_factory) -> Path:
     """Warehouse built from the hand-written landing folder (two batches)."""
     built = built_once(tmp_path_factory, "handwritten",
-                       lambda folder: make_run(FIXTURES / "handwritten", folder / "radar.duckdb"))
+                       lambda folder: make_run(FIXTURES / "handwritten", folder / "radar.duckdb", data_tests=True))
     return private_copy(built, tmp_path_factory, "handwritten") / "radar.duckdb"
 
 
 def _build_tiny(folder: Path) -> None:
     generate(folder / "landing", "--size", "tiny", "--seed", "7", "--bad-rows")
-    make_run(folder / "landing", folder / "radar.duckdb")
+    make_run(folder / "landing", folder / "radar.duckdb", data_tests=True)
 
 
 @pytest.fixture(scope="session")
@@ -219,7 +281,7 @@ def tiny_backtested(tmp_path_factory) -> Path:
         from radar import backtest
 
         shutil.copyfile(built_once(tmp_path_factory, "tiny", _build_tiny) / "radar.duckdb", folder / "radar.duckdb")
-        backtest.run(folder / "radar.duckdb", months=3)
+        backtest.run(folder / "radar.duckdb", months=3, unit_tests=not FAST)
 
     return private_copy(built_once(tmp_path_factory, "tiny_backtested", build), tmp_path_factory,
                         "tiny_backtested") / "radar.duckdb"

@@ -50,7 +50,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import FIXTURES, ROOT, make_run, query
+from conftest import FAST, FIXTURES, ROOT, make_run, query
 
 sys.path.insert(0, str(ROOT))
 
@@ -308,15 +308,16 @@ def test_no_look_ahead_and_cache(backtest_db, tmp_path):
     shutil.copytree(FIXTURES / "backtest_later" / "batch_002", landing / "batch_002")
     make_run(landing, db)  # as_of becomes 2024-07-02, the latest order
     SCORER_CALLS.clear()
-    reused = backtest.run(db, months=1, scorer=hand_scorer)
+    reused = backtest.run(db, months=1, scorer=hand_scorer, unit_tests=not FAST)
     # the backtest's cut-offs, as-of date and score source reach dbt through the environment
     # (macro run_var): dbt kept the parse of the nightly build that ran just before
-    log = Path(f"{db}.dbt_build_backtest.log").read_text(encoding="utf-8")
+    # (the backtest's first build: selector backtest, or backtest_without_unit_tests in test-fast)
+    log = next(db.parent.glob(f"{db.name}.dbt_build_backtest*.log")).read_text(encoding="utf-8")
     assert "Unable to do partial parsing" not in log and "Found " in log, log[:2000]
     assert reused["as_of"] == dt.date(2024, 7, 2) and reused["cutoffs"] == [CUTOFF]
     assert reused["computed"] == [] and SCORER_CALLS == []
     assert rows(db) == before
-    recomputed = backtest.run(db, months=1, scorer=hand_scorer, use_cache=False)
+    recomputed = backtest.run(db, months=1, scorer=hand_scorer, use_cache=False, unit_tests=not FAST)
     assert recomputed["computed"] == [CUTOFF] and SCORER_CALLS == [CUTOFF]
     assert rows(db) == before
 
@@ -334,7 +335,7 @@ def test_changed_data_before_the_horizon_is_recomputed(backtest_db, tmp_path):
         "order_id,line_no,sku,category_code,quantity,line_amount,refunded_amount\nB20,1,SKU-1,food_fresh,1,100,100\n",
         encoding="utf-8")
     make_run(landing, db, as_of="2024-06-29")
-    report = backtest.run(db, months=1, scorer=hand_scorer)
+    report = backtest.run(db, months=1, scorer=hand_scorer, unit_tests=not FAST)
     assert report["computed"] == [CUTOFF]
     after = rows(db)
     assert {h: after[("score_recency", h)][5] for h in (30, 60, 90)} == {30: 9, 60: 8, 90: 6}
@@ -376,14 +377,14 @@ def test_cutoffs_built_a_few_at_a_time_give_the_same_results(hand_warehouse, tmp
         db = tmp_path / f"radar_{per_build}.duckdb"
         shutil.copyfile(hand_warehouse, db)
         monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", per_build)
-        report = backtest.run(db, months=3, scorer=hand_scorer, use_cache=False)
+        report = backtest.run(db, months=3, scorer=hand_scorer, use_cache=False, unit_tests=not FAST)
         assert len(report["computed"]) == 3
         results[per_build] = {name: query(db, sql) for name, sql in tables.items()}
         assert {r[1] for r in results[per_build]["alert_backtest"]} == set(report["cutoffs"])
     assert results["1"] == results["3"]
     monkeypatch.setenv("RADAR_BACKTEST_CUTOFFS_PER_BUILD", "0")
     with pytest.raises(backtest.BacktestError, match="at least 1"):
-        backtest.run(tmp_path / "radar_1.duckdb", months=1, scorer=hand_scorer)
+        backtest.run(tmp_path / "radar_1.duckdb", months=1, scorer=hand_scorer, unit_tests=not FAST)
 
 
 def ranked_scorer(con, cutoff: dt.date) -> pd.DataFrame:
@@ -415,7 +416,7 @@ def test_event_days_give_the_result_of_every_day(tiny_db, tmp_path, monkeypatch)
         db = tmp_path / f"radar_{every_day}.duckdb"
         shutil.copyfile(tiny_db, db)
         monkeypatch.setenv("RADAR_BACKTEST_EVERY_DAY", every_day)
-        report = backtest.run(db, scorer=ranked_scorer, use_cache=False)
+        report = backtest.run(db, scorer=ranked_scorer, use_cache=False, unit_tests=not FAST)
         assert len(report["computed"]) == 12
         results[every_day] = {name: query(db, sql) for name, sql in tables.items()}
         member_days[every_day] = query(db, """

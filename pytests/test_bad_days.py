@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import FIXTURES, ROOT, copy_landing, file_digest, query
+from conftest import FIXTURES, ROOT, SCENARIO_FLAGS, copy_landing, file_digest, query
 
 from radar import pipeline
 
@@ -161,7 +161,7 @@ def test_second_run_waits_while_the_first_builds(built, tmp_path):
     add_batch(landing_b, "batch_004", {"orders.csv": ORDERS_HEADER + "O8,U2,2024-03-03T10:00:00+08:00,paid\n"})
     barrier = tmp_path / "barrier"
     barrier.mkdir()
-    a = start_process(landing_a, db, env={"RADAR_PAUSE_AT": f"build:{barrier}"})
+    a = start_process(landing_a, db, *SCENARIO_FLAGS, env={"RADAR_PAUSE_AT": f"build:{barrier}"})
     try:
         wait_for(barrier / "reached", a)
         b = start_process(landing_b, db, "--no-build", "--wait", "600")

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_run, one_night, query
+from conftest import FAST, make_run, one_night, query
 
 from radar import churn
 
@@ -160,7 +160,7 @@ def test_a_non_converging_fit_fails_the_run_and_keeps_the_warehouse(planted, tmp
     monkeypatch.setattr(churn, "fit_bgnbd", broken)
     landing = Path(planted["db"]).parent / "landing"
     with pytest.raises(churn.ChurnModelError, match="did not converge"):
-        pipeline.run(landing, db, docs_dir=None, reload=True)
+        pipeline.run(landing, db, docs_dir=None, reload=True, data_tests=not FAST)
     assert query(db, "select count(*), sum(churn_risk) from marts.member_churn_risk") == before
     assert not db.with_name(db.name + ".building").exists()
 

@@ -33,7 +33,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_TARGET, assert_same_tables, make_run, query, reference_build, tables, two_nights
+from conftest import (
+    DBT_TARGET,
+    SCENARIO_DBT_FLAGS,
+    assert_same_tables,
+    make_run,
+    query,
+    reference_build,
+    tables,
+    two_nights,
+)
 
 from radar.pipeline import dbt_session, run_dbt
 
@@ -172,7 +181,7 @@ def paths(tmp_path_factory) -> dict:
     out["fresh"] = tables(fresh)
     out["fresh_build_log"] = (base / "fresh.duckdb.dbt_build_nightly.log").read_text(encoding="utf-8")
 
-    dbt(nightly, "build", "--full-refresh")
+    dbt(nightly, "build", "--full-refresh", *SCENARIO_DBT_FLAGS)
     out["nightly_full_refresh"] = tables(nightly)
 
     return out

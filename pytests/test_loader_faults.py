@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, copy_landing, file_digest, load_only, make_run, query
+from conftest import FAST, FIXTURES, copy_landing, file_digest, load_only, make_run, query
 
 GOOD_ORDER = "order_id,member_id,ordered_at,status\nO7,U1,2024-03-02T10:00:00+08:00,paid\n"
 
@@ -89,7 +89,7 @@ def test_failed_dbt_build_keeps_warehouse_and_batch_unloaded(built):
     from radar.pipeline import run  # in-process, to pass a breaking dbt var
 
     with pytest.raises(RuntimeError, match="dbt build failed"):
-        run(landing, db, dbt_vars={"business_timezone": "Not/A_Zone"}, docs_dir=None)
+        run(landing, db, dbt_vars={"business_timezone": "Not/A_Zone"}, docs_dir=None, data_tests=not FAST)
     assert file_digest(db) == before
     # the batch is loaded by the next good run
     load_only(landing, db)
@@ -117,7 +117,7 @@ def test_rerun_is_idempotent_and_reload_is_equal(built, tmp_path):
     shutil.copy(db, reloaded)
     from radar.pipeline import run
 
-    run(landing, reloaded, reload=True, docs_dir=None)
+    run(landing, reloaded, reload=True, docs_dir=None, data_tests=not FAST)
     assert snapshot(reloaded) == first
 
 

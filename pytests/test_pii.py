@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_LOG, DBT_TARGET, FIXTURES, ROOT, copy_landing, query, radar_run
+from conftest import DBT_LOG, DBT_TARGET, FIXTURES, ROOT, SCENARIO_FLAGS, copy_landing, query, radar_run
 
 K1 = "k1-pii-key-for-test-7d2a90"
 K2 = "k2-pii-key-for-test-51be3c"
@@ -133,7 +133,7 @@ class Story:
         self.outputs: list[str] = []
 
     def run(self, env: dict, *flags: str) -> subprocess.CompletedProcess:
-        done = radar_run(self.landing, self.db, env, *flags)
+        done = radar_run(self.landing, self.db, env, *flags, *SCENARIO_FLAGS)
         self.outputs += [done.stdout, done.stderr]
         return done
 

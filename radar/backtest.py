@@ -265,19 +265,22 @@ def run(
     scorer: Scorer | None = None,
     use_cache: bool = True,
     wait_seconds: float = 0.0,
+    unit_tests: bool = True,
 ) -> dict:
     """Run the backtest on ``db_path`` (all or nothing); returns what it did.
 
     Holds the warehouse's run lock (radar.runlock) like ``make run``: a
     backtest and a nightly run never work on the same warehouse at once.
+    unit_tests=False leaves the backtest's dbt unit tests out of its first build (they
+    check hand-worked rows, not the warehouse's: ``make test-fast`` runs them once).
     """
     from radar.runlock import RunLock
 
     with RunLock(Path(db_path).resolve(), wait_seconds):
-        return _run_locked(db_path, as_of, months, horizons, scorer, use_cache)
+        return _run_locked(db_path, as_of, months, horizons, scorer, use_cache, unit_tests)
 
 
-def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
+def _run_locked(db_path, as_of, months, horizons, scorer, use_cache, unit_tests=True) -> dict:
     import duckdb
 
     from radar.runlock import wal_path, work_path
@@ -362,7 +365,7 @@ def _run_locked(db_path, as_of, months, horizons, scorer, use_cache) -> dict:
                     write_cutoffs(con, {c: fingerprints[c] for c in chunk})
                 # the backtest's unit tests (hand-worked rows, independent of the data) run in the
                 # first build only: each costs ~0.5 s, in every build they would add ~5 s a build
-                dbt.run(["build", "--selector", "backtest" if i == 0 else "backtest_without_unit_tests",
+                dbt.run(["build", "--selector", "backtest" if i == 0 and unit_tests else "backtest_without_unit_tests",
                          *(["--full-refresh"] if full_refresh and i == 0 else [])])
         dbt_seconds = time.monotonic() - dbt_started
         with duckdb.connect(str(work)) as con:
