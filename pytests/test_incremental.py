@@ -16,7 +16,7 @@ written here from what the warehouse holds:
   cut-off does not move, so the run rebuilds from that order's date on.
 
 Paths compared: the same warehouse file built batch by batch (the nightly
-job, every data test run) against a fresh build of the whole landing (without
+job, every data test run; in make test-fast without them, conftest.FAST) against a fresh build of the whole landing (without
 data tests: conftest.reference_build), and against
 ``dbt build --full-refresh`` on the nightly file itself. (An earlier AS_OF on
 a night-by-night warehouse against a fresh build with that AS_OF, every table:
