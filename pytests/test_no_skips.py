@@ -42,3 +42,15 @@ def test_no_test_file_skips_or_switches_tests_off():
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if pattern.search(line)]
     assert offenders == []
+
+
+def test_make_test_runs_the_full_scenarios_whatever_the_shell_exports():
+    """RADAR_TEST_FAST (make test-fast: scenario builds without data tests, conftest.FAST) is
+    cleared by `make test`, the CI command, even when a developer's shell exports it."""
+    done = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "RADAR_TEST_FAST": "1"})
+    pytest_lines = [line for line in done.stdout.splitlines() if " -m pytest" in line]
+    assert pytest_lines and all(line.startswith("RADAR_TEST_FAST= ") for line in pytest_lines), done.stdout
+    fast = subprocess.run(["make", "-n", "test-fast"], cwd=ROOT, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert [line for line in fast.stdout.splitlines() if " -m pytest" in line][0].startswith("RADAR_TEST_FAST=1 ")
