@@ -69,6 +69,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
 #:   call the script makes), so that Python, Great Expectations and pandas are imported once
 #:   per worker instead of once per run (about 2.9 s a run); dbt still runs in its own process.
 FAST = os.environ.get("RADAR_TEST_FAST") == "1"
+if FAST:
+    # imported now: radar/validation.py sets GX's environment defaults (no analytics, no
+    # progress bars) when imported, before a test copies os.environ for a run's environment
+    import radar.pipeline  # noqa: F401
 #: the pipeline's flag for a scenario build (``scripts/radar_run.py --no-tests`` in test-fast)
 SCENARIO_FLAGS = ["--no-tests"] if FAST else []
 #: the dbt flag for a scenario's own dbt build
