@@ -19,12 +19,19 @@ def built_db(tiny_backtested):
     return tiny_backtested
 
 
-def manifest() -> dict:
-    return json.loads((DBT_TARGET / "manifest.json").read_text())
+@pytest.fixture(scope="module")
+def manifest(built_db) -> dict:
+    """dbt's manifest of this checkout, written now by `dbt parse` (not whichever command ran last)."""
+    from radar.pipeline import run_dbt
+
+    path = DBT_TARGET / "manifest.json"
+    path.unlink(missing_ok=True)
+    run_dbt(["parse"], built_db, {})
+    return json.loads(path.read_text())
 
 
-def test_every_built_column_is_documented(built_db):
-    nodes = [n for n in manifest()["nodes"].values()
+def test_every_built_column_is_documented(built_db, manifest):
+    nodes = [n for n in manifest["nodes"].values()
              if n["resource_type"] == "model" and n["package_name"] == "retention_radar"]
     assert len(nodes) > 30
     missing = []
@@ -43,9 +50,9 @@ def test_every_built_column_is_documented(built_db):
     assert not missing, "\n".join(missing)
 
 
-def test_grain_first_and_contracts_on_marts():
+def test_grain_first_and_contracts_on_marts(manifest):
     problems = []
-    for node in manifest()["nodes"].values():
+    for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != "retention_radar":
             continue
         first = node["description"].strip().split(".")[0].lower()
