@@ -20,7 +20,7 @@ from radar.dbt_session import MARKER  # noqa: E402
 FAKE_DBT = r"""
 import json, sys
 for command in sys.stdin:
-    status = json.loads(command)[0]
+    status = json.loads(command)["args"][0]
     for n in range(1, 9):
         result = "ERROR" if (status == "fail" and n == 6) else "PASS"
         print(f"\x1b[0m12:00:0{n}  {n} of 8 {result} node_{n} ...... [{result} in 0.1s]")

@@ -3,10 +3,13 @@ dbt commands.
 
 Started as ``python radar/dbt_session.py`` (a file, so that it imports nothing of radar:
 it also runs in the Spark virtual environment). It reads one dbt command a line from
-standard input, a JSON list of arguments, runs it with dbt's programmatic runner (dbtRunner)
-and prints dbt's output as the dbt command line prints it, then the line
-``radar-dbt-session: exit <code>`` (the command line's exit codes: 0 success, 1 a node
-failed, 2 dbt could not run). It ends when its standard input closes.
+standard input, a JSON object: ``args`` (dbt's arguments), ``env`` (the whole environment
+of the command) and ``cwd`` (its working folder); runs it with dbt's programmatic runner
+(dbtRunner) in that folder and environment and prints dbt's output as the dbt command line
+prints it, then the line ``radar-dbt-session: exit <code>`` (the command line's exit codes:
+0 success, 1 a node failed, 2 dbt could not run). It ends when its standard input closes.
+Since each command brings its own environment and folder, one process can serve the steps
+of several runs on several warehouses (radar.pipeline: RADAR_DBT_KEEP_PROCESS).
 
 Python and dbt start once per step instead of once per command: about 4 s a command on
 this machine (the churn marts' build after the nightly one, the backtest's builds). After
@@ -16,6 +19,7 @@ between two commands.
 
 import gc
 import json
+import os
 import sys
 
 MARKER = "radar-dbt-session: exit"
@@ -28,7 +32,11 @@ def main() -> int:
         if not line.strip():
             continue
         try:
-            result = dbtRunner().invoke(json.loads(line))
+            command = json.loads(line)
+            os.chdir(command["cwd"])
+            os.environ.clear()
+            os.environ.update(command["env"])
+            result = dbtRunner().invoke(command["args"])
             code = 0 if result.success else 1 if result.exception is None else 2
             if result.exception is not None:
                 print(f"dbt could not run: {result.exception}", flush=True)

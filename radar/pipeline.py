@@ -21,6 +21,7 @@ model is dropped and recreated), so rerun once the cause is fixed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -122,23 +123,47 @@ def dbt_session(db_path: Path, dbt_vars: dict, target: str | None = None):
     with _stable_duckdb_path(db_path, env, target) as cwd:
         # the Python beside the target's dbt (the Spark target has its own environment)
         python = Path(dbt_executable(target)).with_name("python")
-        process = subprocess.Popen(
-            [str(python) if python.exists() else sys.executable, str(SESSION_WORKER)], env=env, cwd=cwd,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            encoding="utf-8", errors="replace")
+        python = str(python) if python.exists() else sys.executable
+        keep = os.environ.get("RADAR_DBT_KEEP_PROCESS") == "1"
+        key = (python, str(SESSION_WORKER))
+        process = _KEPT.pop(key, None) if keep else None
+        if process is None or process.poll() is not None:
+            process = subprocess.Popen(
+                [python, str(SESSION_WORKER)], env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
         try:
-            yield DbtSession(process, db_path, dbt_vars, target, env)
+            yield DbtSession(process, db_path, dbt_vars, target, env, cwd)
         except BaseException:
             # interrupted (Ctrl-C, SIGTERM via stop_on_sigterm) or a failed command: dbt must
             # not go on writing to a work file the caller is about to delete
             stop(process, grace_seconds=15)
             raise
-        assert process.stdin is not None
-        process.stdin.close()  # every command is done: the process ends
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            stop(process, grace_seconds=15)
+        if keep:
+            _KEPT[key] = process  # for the next session of this Python process
+            return
+        _end_session(process)
+
+
+#: RADAR_DBT_KEEP_PROCESS=1: a Python process that runs the pipeline again and again (the
+#: test suite in make test-fast) keeps its dbt process between sessions, one per Python
+#: executable and session script, instead of starting Python and importing dbt again (about 2 s a session);
+#: each command still brings its own environment and folder, a failed one ends the process
+_KEPT: dict[tuple[str, str], subprocess.Popen] = {}
+
+
+def _end_session(process: subprocess.Popen) -> None:
+    assert process.stdin is not None
+    process.stdin.close()  # every command is done: the process ends
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        stop(process, grace_seconds=15)
+
+
+@atexit.register
+def _end_kept_sessions() -> None:
+    while _KEPT:
+        _end_session(_KEPT.popitem()[1])
 
 
 @contextlib.contextmanager
@@ -188,8 +213,9 @@ class DbtSession:
     """The dbt commands of a :func:`dbt_session`, one after the other."""
 
     def __init__(self, process: subprocess.Popen, db_path: Path, dbt_vars: dict, target: str | None,
-                 env: dict):
+                 env: dict, cwd: Path):
         self.process, self.db_path, self.dbt_vars, self.target, self.env = process, db_path, dbt_vars, target, env
+        self.cwd = cwd
 
     def run(self, command: list[str]) -> None:
         args = [*command, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT / "profiles")]
@@ -212,7 +238,7 @@ class DbtSession:
         log_path = self.db_path.with_name(f"{warehouse_name}.dbt_{kind}.log")
         assert self.process.stdin is not None
         try:
-            self.process.stdin.write(json.dumps(args) + "\n")
+            self.process.stdin.write(json.dumps({"args": args, "env": self.env, "cwd": str(self.cwd)}) + "\n")
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # the process is gone: _report says so
