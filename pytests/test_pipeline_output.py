@@ -97,3 +97,43 @@ def test_without_hard_links_dbt_opens_the_warehouse_by_its_own_catalog_name(tmp_
         assert env["RADAR_DB_PATH"] == "nightly.duckdb"
         assert (folder / "nightly.duckdb").resolve() == work.resolve()
     assert not folder.exists()
+
+
+ECHO_DBT = r"""
+import json, os, sys
+for line in sys.stdin:
+    command = json.loads(line)
+    print(os.getpid(), command["cwd"], command["env"]["RADAR_DB_PATH"],
+          command["env"].get("RADAR_BACKTEST_AS_OF_DATE"), flush=True)
+    print(MARKER, 0, flush=True)
+"""
+
+
+def test_a_kept_dbt_process_runs_each_session_in_its_own_folder_and_environment(tmp_path, monkeypatch):
+    """RADAR_DBT_KEEP_PROCESS=1 (make test-fast's workers): the sessions of one Python process
+    share one dbt process, and each command brings the folder and environment of its own
+    session (warehouse, run vars); without it each session starts and ends its own."""
+    script = tmp_path / "echo_dbt.py"
+    script.write_text(f"MARKER = {MARKER!r}\n" + ECHO_DBT, encoding="utf-8")
+    monkeypatch.setattr(pipeline, "SESSION_WORKER", script)
+    monkeypatch.setattr(pipeline, "_KEPT", {})
+
+    def session(name: str, as_of: str) -> list[str]:
+        db = tmp_path / f"{name}.duckdb"
+        db.touch()
+        with pipeline.dbt_session(db, {"backtest_as_of_date": as_of}) as dbt:
+            dbt.run(["echo"])
+        return (tmp_path / f"{name}.duckdb.dbt_echo.log").read_text(encoding="utf-8").split()
+
+    monkeypatch.setenv("RADAR_DBT_KEEP_PROCESS", "1")
+    first, second = session("a", "2024-03-31"), session("b", "2024-04-30")
+    assert first[0] == second[0]  # one process
+    assert first[1:] == [str(tmp_path / "a.duckdb.dbt"), "radar.duckdb", "2024-03-31"]
+    assert second[1:] == [str(tmp_path / "b.duckdb.dbt"), "radar.duckdb", "2024-04-30"]
+    (kept,) = pipeline._KEPT.values()
+    pipeline._end_kept_sessions()
+    assert kept.wait(timeout=10) == 0 and not pipeline._KEPT
+
+    monkeypatch.setenv("RADAR_DBT_KEEP_PROCESS", "0")
+    third, fourth = session("c", "2024-05-31"), session("d", "2024-06-30")
+    assert len({first[0], third[0], fourth[0]}) == 3 and not pipeline._KEPT
