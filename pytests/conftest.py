@@ -106,8 +106,10 @@ def pytest_collection_modifyitems(items) -> None:
 def pytest_report_header(config) -> str | None:
     if FAST:
         return ("RADAR_TEST_FAST=1 (make test-fast): scenario builds leave their dbt data tests out "
-                "(the tiny and hand-written builds run them all) and the pipeline runs in the test's "
-                "process; make test runs every data test in every build, each run its own process")
+                "(the tiny and hand-written builds run them all), the pipeline runs in the test's "
+                "process and each worker keeps one dbt process (RADAR_DBT_KEEP_PROCESS="
+                f"{os.environ.get('RADAR_DBT_KEEP_PROCESS')}); make test runs every data test in every "
+                "build, each run and each of its steps its own process")
     return None
 
 
