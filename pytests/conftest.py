@@ -78,9 +78,7 @@ if FAST:
     # progress bars) when imported, before a test copies os.environ for a run's environment
     import radar.pipeline  # noqa: F401
 
-    # the worker keeps one dbt process for all the runs and dbt commands it makes (each
-    # command brings its own environment and folder): Python and dbt start once per worker
-    # instead of once per pipeline step (about 2 s each)
+    # one dbt process per worker (see above); RADAR_DBT_KEEP_PROCESS=0 turns it off
     os.environ.setdefault("RADAR_DBT_KEEP_PROCESS", "1")
 #: the pipeline's flag for a scenario build (``scripts/radar_run.py --no-tests`` in test-fast)
 SCENARIO_FLAGS = ["--no-tests"] if FAST else []
